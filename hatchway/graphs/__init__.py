@@ -1,0 +1,1 @@
+"""LangGraph graphs (triage), their state and checkpointer wiring."""

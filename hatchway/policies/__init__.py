@@ -1,0 +1,1 @@
+"""Business rules, claim checks, the confidence gate and the automation lifecycle."""

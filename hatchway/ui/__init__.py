@@ -1,0 +1,1 @@
+"""The FastAPI application: review inbox, ops console and JSON API."""
