@@ -1,0 +1,195 @@
+"""Settings: one object built at startup from HATCHWAY_* variables and an optional hatchway.toml.
+
+Precedence, highest first: explicit keyword arguments, environment variables
+(``HATCHWAY_DATABASE_URL``, nested keys with ``__``: ``HATCHWAY_SERVER__PORT``),
+the TOML file, defaults. Nothing reads settings at import time: :func:`load_settings`
+is called once by the CLI (or a test) and the result is passed in.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from hatchway.errors import ConfigError
+
+__all__ = [
+    "CONFIG_ENV_VAR",
+    "DEFAULT_CONFIG_FILE",
+    "PLACEHOLDER_SECRETS",
+    "ServerSettings",
+    "Settings",
+    "load_settings",
+]
+
+ENV_PREFIX = "HATCHWAY_"
+CONFIG_ENV_VAR = "HATCHWAY_CONFIG"
+DEFAULT_CONFIG_FILE = Path("hatchway.toml")
+# Values shipped in examples and docs; a real deployment must replace them.
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev-secret-key"})
+
+_config_file: ContextVar[Path | None] = ContextVar("hatchway_config_file", default=None)
+
+
+class ServerSettings(BaseModel):
+    """Where `hatchway serve` listens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+
+class Settings(BaseSettings):
+    """Everything hatchway needs to run; see hatchway.example.toml for a commented copy."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    dev_mode: bool = Field(
+        default=False, description="Allows placeholder secrets; never in production."
+    )
+    database_url: str = Field(
+        default="sqlite:///hatchway.db",
+        description="SQLAlchemy URL: sqlite:///path.db (default) or postgresql+psycopg://...",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr("change-me"),
+        description="Signs session cookies and CSRF tokens; at least 32 random characters.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    own_domains: list[str] = Field(
+        default_factory=list,
+        description="Our sending domains: mail from them or with our Message-IDs is never answered.",
+    )
+    server: ServerSettings = Field(default_factory=ServerSettings)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _no_placeholder_secret(cls, value: SecretStr, info: Any) -> SecretStr:
+        if info.data.get("dev_mode"):
+            return value
+        secret = value.get_secret_value()
+        if secret.strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError("is a placeholder, refused outside dev mode")
+        if len(secret) < 32:
+            raise ValueError("is shorter than 32 characters")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = _config_file.get()
+        if config_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+        return tuple(sources)
+
+
+@contextmanager
+def _reading(config_file: Path | None) -> Iterator[None]:
+    token = _config_file.set(config_file)
+    try:
+        yield
+    finally:
+        _config_file.reset(token)
+
+
+def resolve_config_file(
+    explicit: Path | None, environ: Mapping[str, str] | None = None
+) -> Path | None:
+    """The TOML file to read: the explicit one, else $HATCHWAY_CONFIG, else ./hatchway.toml."""
+    env = os.environ if environ is None else environ
+    if explicit is not None:
+        candidate, required = explicit, True
+    elif env.get(CONFIG_ENV_VAR):
+        candidate, required = Path(env[CONFIG_ENV_VAR]), True
+    else:
+        candidate, required = DEFAULT_CONFIG_FILE, False
+    if candidate.is_file():
+        return candidate
+    if required:
+        raise ConfigError(
+            str(candidate), "config file not found", "create it with `hatchway init` or fix the path"
+        )
+    return None
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build the Settings once, at startup. Raises ConfigError naming each bad key and its fix."""
+    path = resolve_config_file(config_file)
+    try:
+        with _reading(path):
+            return Settings(**overrides)
+    except ValidationError as exc:
+        raise _config_error(exc, path) from None
+    except (OSError, ValueError) as exc:  # unreadable or invalid TOML
+        raise ConfigError(str(path), f"cannot read config file ({exc})", "fix the TOML") from None
+
+
+def _config_error(exc: ValidationError, path: Path | None) -> ConfigError:
+    problems = [_describe(error, path) for error in exc.errors()]
+    first = exc.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "settings"
+    fix = _fix_for(first)
+    detail = "; ".join(problems)
+    return ConfigError(key, detail, fix)
+
+
+def _describe(error: ErrorDetails, path: Path | None) -> str:
+    loc = [str(part) for part in error["loc"]]
+    dotted = ".".join(loc) or "settings"
+    env_name = ENV_PREFIX + "__".join(loc).upper()
+    where = f"env {env_name}" + (f" or `{dotted}` in {path}" if path else "")
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{dotted} ({where}): {message}"
+
+
+_FIXES = {
+    "extra_forbidden": "remove the key or check its spelling against hatchway.example.toml",
+    "missing": "set the key",
+    "int_parsing": "use a whole number",
+    "bool_parsing": "use true or false",
+    "literal_error": "use one of the allowed values",
+}
+
+
+def _fix_for(error: ErrorDetails) -> str:
+    if error["loc"] and error["loc"][0] == "secret_key":
+        return (
+            "set HATCHWAY_SECRET_KEY to a long random string "
+            '(python -c "import secrets; print(secrets.token_urlsafe(48))"), '
+            "or set dev_mode = true for local experiments"
+        )
+    return _FIXES.get(error["type"], "set a valid value (see hatchway.example.toml)")

@@ -1,0 +1,39 @@
+"""Alembic environment: runs on the connection hatchway hands over (see store/migrate.py)."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from hatchway.store.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    """Migrate on the given connection, or on one made from sqlalchemy.url (alembic CLI)."""
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
+    with engine.begin() as new_connection:
+        _run(new_connection)
+    engine.dispose()
+
+
+def _run(connection: object) -> None:
+    context.configure(
+        connection=connection,  # type: ignore[arg-type]
+        target_metadata=target_metadata,
+        render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies tables
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline (--sql) migrations are not supported; run `hatchway db upgrade`")
+run_migrations_online()

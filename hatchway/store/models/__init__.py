@@ -1,0 +1,49 @@
+"""The typed SQLAlchemy models; the schema itself is made only by Alembic migrations."""
+
+from hatchway.store.models.automation import Category, CategoryMode, ModelPin
+from hatchway.store.models.base import Base, utcnow
+from hatchway.store.models.jobs import Job, JobState, Lane
+from hatchway.store.models.mail import InboundMessage, InboundSource, InboundStatus, Mailbox, Thread
+from hatchway.store.models.outbox import Approval, OutboxEntry, OutboxState
+from hatchway.store.models.people import AuditEvent, Role, User
+from hatchway.store.models.review import (
+    DecisionAction,
+    DecisionLabel,
+    Draft,
+    DraftAuthor,
+    ReviewDecision,
+    Route,
+)
+from hatchway.store.models.runs import GraphRun, GraphRunStatus, NodeRun, NodeRunStatus
+
+__all__ = [
+    "Approval",
+    "AuditEvent",
+    "Base",
+    "Category",
+    "CategoryMode",
+    "DecisionAction",
+    "DecisionLabel",
+    "Draft",
+    "DraftAuthor",
+    "GraphRun",
+    "GraphRunStatus",
+    "InboundMessage",
+    "InboundSource",
+    "InboundStatus",
+    "Job",
+    "JobState",
+    "Lane",
+    "Mailbox",
+    "ModelPin",
+    "NodeRun",
+    "NodeRunStatus",
+    "OutboxEntry",
+    "OutboxState",
+    "ReviewDecision",
+    "Role",
+    "Route",
+    "Thread",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,100 @@
+"""Inbound mail: mailboxes with their UID bookmark, threads, stored messages."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hatchway.store.models.base import Base, BigIntPK, enum_column, utcnow
+
+__all__ = ["InboundMessage", "InboundSource", "InboundStatus", "Mailbox", "Thread"]
+
+
+class InboundSource(enum.StrEnum):
+    """How a message reached us."""
+
+    IMAP = "imap"
+    API = "api"
+    FILE = "file"
+
+
+class InboundStatus(enum.StrEnum):
+    """Where an inbound message is on its way (DESIGN.md, "One email's way through")."""
+
+    RECEIVED = "received"  # stored, waiting for the triage graph
+    QUARANTINED = "quarantined"  # could not be parsed; raw bytes kept, reason shown
+    IGNORED = "ignored"  # never answered, by an explained rule (loop signal, rule)
+    TRIAGING = "triaging"  # the graph is working on it
+    IN_REVIEW = "in_review"  # waiting for a human in the review inbox
+    APPROVED = "approved"  # a reply is approved and in the outbox
+    SENT = "sent"  # the reply went out
+    REJECTED = "rejected"  # a reviewer decided not to reply
+
+
+class Mailbox(Base):
+    """An IMAP folder we ingest from, with the bookmark that makes ingest resumable."""
+
+    __tablename__ = "mailboxes"
+
+    id: Mapped[BigIntPK]
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    folder: Mapped[str] = mapped_column(String(500), default="INBOX")
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_polled_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Thread(Base):
+    """A conversation as the reviewer sees it."""
+
+    __tablename__ = "threads"
+
+    id: Mapped[BigIntPK]
+    subject_key: Mapped[str] = mapped_column(String(500), index=True)
+    customer_address: Mapped[str | None] = mapped_column(String(320), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_message_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboundMessage(Base):
+    """One received e-mail: the raw bytes as they came, what we parsed, and its status."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (
+        UniqueConstraint("mailbox_id", "uidvalidity", "uid"),
+        Index("ix_inbound_messages_status_received_at", "status", "received_at"),
+    )
+
+    id: Mapped[BigIntPK]
+    source: Mapped[InboundSource] = enum_column(InboundSource)
+    mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailboxes.id"))
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    uid: Mapped[int | None] = mapped_column(BigInteger)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    content_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[InboundStatus] = enum_column(InboundStatus, default=InboundStatus.RECEIVED)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"), index=True)
+    # Parsed fields; empty while the message is quarantined.
+    from_address: Mapped[str | None] = mapped_column(String(320), index=True)
+    from_name: Mapped[str | None] = mapped_column(String(500))
+    subject: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+    to_addresses: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    cc_addresses: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    reply_to: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    in_reply_to: Mapped[str | None] = mapped_column(String(998))
+    references: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    text_body: Mapped[str | None] = mapped_column(Text)
+    html_body: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    loop_signals: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    defects: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    category: Mapped[str | None] = mapped_column(String(100), index=True)
