@@ -1,0 +1,123 @@
+"""The job queue: enqueue in the caller's transaction, claim under a lease, finish or retry.
+
+Claiming takes the lowest lane first (live mail before backfill), then the oldest job.
+On PostgreSQL the claim uses ``FOR UPDATE SKIP LOCKED`` so any number of workers on any
+number of machines share the queue; on SQLite every transaction is ``BEGIN IMMEDIATE``
+(see database.py), which serialises claimers on one machine. Each claim bumps
+``lease_token``; finishing with a stale token does nothing, so a worker whose lease
+expired can never overwrite the work of the one that took the job over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from hatchway.store.database import Database
+from hatchway.store.models import Job, JobState, Lane, utcnow
+
+__all__ = ["ClaimedJob", "claim_job", "enqueue", "finish_job", "retry_or_fail_job"]
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    """A job this worker holds, with the token that proves it."""
+
+    id: int
+    kind: str
+    inbound_message_id: int | None
+    payload: dict[str, Any]
+    attempts: int
+    max_attempts: int
+    lease_token: int
+
+
+def enqueue(
+    session: Session,
+    *,
+    kind: str,
+    inbound_message_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+    lane: Lane = Lane.LIVE,
+) -> Job:
+    """Add a job in the caller's transaction (so it commits with the data it is about)."""
+    job = Job(kind=kind, inbound_message_id=inbound_message_id, payload=payload or {}, lane=lane)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def claim_job(
+    database: Database, *, owner: str, kinds: Collection[str], lease: timedelta
+) -> ClaimedJob | None:
+    """Take the next runnable job (queued, or running with an expired lease), or None."""
+    now = utcnow()
+    runnable = or_(
+        and_(Job.state == JobState.QUEUED, Job.run_after <= now),
+        and_(Job.state == JobState.RUNNING, Job.lease_expires_at < now),
+    )
+    query = (
+        select(Job)
+        .where(runnable, Job.kind.in_(list(kinds)))
+        .order_by(Job.lane, Job.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    with database.session() as session:
+        job = session.scalars(query).first()
+        if job is None:
+            return None
+        job.state = JobState.RUNNING
+        job.lease_owner = owner
+        job.lease_expires_at = now + lease
+        job.lease_token += 1
+        job.attempts += 1
+        return ClaimedJob(
+            id=job.id,
+            kind=job.kind,
+            inbound_message_id=job.inbound_message_id,
+            payload=dict(job.payload),
+            attempts=job.attempts,
+            max_attempts=job.max_attempts,
+            lease_token=job.lease_token,
+        )
+
+
+def finish_job(session: Session, job: ClaimedJob) -> bool:
+    """Mark the job done, in the caller's transaction. False when our lease was lost."""
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.lease_token == job.lease_token)
+        .values(state=JobState.DONE, finished_at=utcnow(), lease_owner=None, lease_expires_at=None)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def retry_or_fail_job(
+    database: Database, job: ClaimedJob, *, error: str, retry_in: timedelta
+) -> JobState | None:
+    """Queue the job again after ``retry_in``, or mark it failed when attempts are used up.
+
+    Returns the new state, or None when our lease was lost (someone else owns the job now).
+    """
+    final = job.attempts >= job.max_attempts
+    state = JobState.FAILED if final else JobState.QUEUED
+    values: dict[str, Any] = {
+        "state": state,
+        "last_error": error[:4000],
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "run_after": utcnow() + retry_in,
+    }
+    if final:
+        values["finished_at"] = utcnow()
+    with database.session() as session:
+        result = session.execute(
+            update(Job).where(Job.id == job.id, Job.lease_token == job.lease_token).values(**values)
+        )
+        return state if result.rowcount else None  # type: ignore[attr-defined]

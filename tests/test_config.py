@@ -1,0 +1,88 @@
+"""Settings: env over TOML over defaults; every bad value names its key and the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hatchway.config import load_settings
+from hatchway.errors import ConfigError
+
+GOOD_SECRET = "x" * 40
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("HATCHWAY_DATABASE_URL", "HATCHWAY_SECRET_KEY", "HATCHWAY_DEV_MODE",
+                 "HATCHWAY_CONFIG", "HATCHWAY_SERVER__PORT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_dev_mode_runs_on_defaults() -> None:
+    settings = load_settings(dev_mode=True)
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.server.port == 8000
+
+
+def test_placeholder_secret_is_refused_outside_dev_mode() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    assert raised.value.key == "secret_key"
+    assert "HATCHWAY_SECRET_KEY" in str(raised.value)
+    assert "secrets.token_urlsafe" in raised.value.fix
+
+
+def test_short_secret_is_refused() -> None:
+    with pytest.raises(ConfigError, match="shorter than 32"):
+        load_settings(secret_key="abc123")
+
+
+def test_toml_file_is_read_and_env_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "hatchway.toml"
+    config.write_text(
+        f'secret_key = "{GOOD_SECRET}"\ndatabase_url = "sqlite:///from-file.db"\n'
+        "[server]\nport = 9000\n"
+    )
+    settings = load_settings()
+    assert settings.database_url == "sqlite:///from-file.db"
+    assert settings.server.port == 9000
+    monkeypatch.setenv("HATCHWAY_SERVER__PORT", "9100")
+    monkeypatch.setenv("HATCHWAY_DATABASE_URL", "postgresql+psycopg://u@h/db")
+    settings = load_settings()
+    assert settings.server.port == 9100
+    assert settings.database_url == "postgresql+psycopg://u@h/db"
+
+
+def test_bad_env_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HATCHWAY_SERVER__PORT", "eighty")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(dev_mode=True)
+    assert raised.value.key == "server.port"
+    assert "HATCHWAY_SERVER__PORT" in str(raised.value)
+    assert raised.value.fix == "use a whole number"
+
+
+def test_unknown_toml_key_is_named(tmp_path: Path) -> None:
+    (tmp_path / "hatchway.toml").write_text("dev_mode = true\ndatabse_url = 'sqlite:///x.db'\n")
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    assert raised.value.key == "databse_url"
+    assert "spelling" in raised.value.fix
+
+
+def test_unsupported_database_is_refused() -> None:
+    with pytest.raises(ConfigError, match="database_url"):
+        load_settings(dev_mode=True, database_url="mysql://x")
+
+
+def test_explicit_missing_config_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="hatchway init"):
+        load_settings(tmp_path / "nope.toml")
+
+
+def test_broken_toml_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "hatchway.toml").write_text("dev_mode = tru\n")
+    with pytest.raises(ConfigError, match="fix the TOML"):
+        load_settings()
