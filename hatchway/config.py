@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     own_domains: list[str] = Field(
         default_factory=list,
-        description="Our sending domains: mail from them or with our Message-IDs is never answered.",
+        description="Our sending domains: mail from them or with our Message-IDs gets no reply.",
     )
     server: ServerSettings = Field(default_factory=ServerSettings)
 
@@ -141,7 +141,9 @@ def resolve_config_file(
         return candidate
     if required:
         raise ConfigError(
-            str(candidate), "config file not found", "create it with `hatchway init` or fix the path"
+            str(candidate),
+            "config file not found",
+            "create it with `hatchway init` or fix the path",
         )
     return None
 

@@ -14,8 +14,13 @@ GOOD_SECRET = "x" * 40
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("HATCHWAY_DATABASE_URL", "HATCHWAY_SECRET_KEY", "HATCHWAY_DEV_MODE",
-                 "HATCHWAY_CONFIG", "HATCHWAY_SERVER__PORT"):
+    for name in (
+        "HATCHWAY_DATABASE_URL",
+        "HATCHWAY_SECRET_KEY",
+        "HATCHWAY_DEV_MODE",
+        "HATCHWAY_CONFIG",
+        "HATCHWAY_SERVER__PORT",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 

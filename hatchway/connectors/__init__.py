@@ -1,1 +1,1 @@
-"""Connectors to the outside world (IMAP, SMTP, CRM, inventory): a Protocol each, real adapters and fakes."""
+"""Connectors to IMAP, SMTP, CRM and inventory: a Protocol each, real adapters, fakes."""

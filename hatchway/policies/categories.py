@@ -39,7 +39,9 @@ DEFAULT_CATEGORIES: tuple[CategorySpec, ...] = (
 )
 
 
-def ensure_categories(session: Session, specs: tuple[CategorySpec, ...] = DEFAULT_CATEGORIES) -> int:
+def ensure_categories(
+    session: Session, specs: tuple[CategorySpec, ...] = DEFAULT_CATEGORIES
+) -> int:
     """Add a row, in review mode, for each category that has none. Returns how many were added."""
     existing = set(session.scalars(select(Category.name)))
     added = 0

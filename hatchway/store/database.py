@@ -40,8 +40,9 @@ class Database:
             parsed = make_url(url)
         except ArgumentError:
             raise DatabaseError(
-                "<unparseable>", "the URL cannot be parsed", "use sqlite:///file.db or "
-                "postgresql+psycopg://user:password@host:5432/dbname"
+                "<unparseable>",
+                "the URL cannot be parsed",
+                "use sqlite:///file.db or postgresql+psycopg://user:password@host:5432/dbname",
             ) from None
         self.url = parsed
         self.display_url = mask_url(parsed)
@@ -87,9 +88,7 @@ def _sqlite_engine(url: URL, *, busy_timeout_ms: int, echo: bool) -> Engine:
         # A missing directory is made; one that cannot be is reported by check().
         with suppress(OSError):
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(
-        url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000}
-    )
+    engine = create_engine(url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

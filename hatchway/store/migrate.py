@@ -1,4 +1,4 @@
-"""Schema changes go through Alembic only: upgrade, show the current revision, refuse stale schemas."""
+"""Schema changes go through Alembic only: upgrade, show the revision, refuse stale schemas."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import OperationalError
 
 from hatchway.errors import DatabaseError
 from hatchway.store.database import Database
@@ -36,7 +36,9 @@ def upgrade(database: Database, revision: str = "head") -> None:
             command.upgrade(config, revision)
     except (OperationalError, SADatabaseError) as exc:
         database.check()  # a connection problem gets its own, clearer error
-        raise DatabaseError(database.display_url, f"migration failed ({exc.orig})", "see the log")
+        raise DatabaseError(
+            database.display_url, f"migration failed ({exc.orig})", "see the log"
+        ) from exc
 
 
 def head_revision(database: Database) -> str | None:

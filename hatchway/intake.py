@@ -1,0 +1,157 @@
+"""Accepting one raw inbound message: store it, parse it, thread it, queue its triage.
+
+Every path that brings mail in (IMAP ingest, the API, the demo's .eml files) goes
+through :func:`accept_raw_message`, in the caller's transaction, so the raw bytes, the
+parse result and the triage job commit together or not at all (invariant I1).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hatchway.mail.parse import ParsedEmail, Quarantined, parse_message
+from hatchway.mail.signals import should_never_answer
+from hatchway.store.jobs import enqueue
+from hatchway.store.models import InboundMessage, InboundSource, InboundStatus, Lane, Thread, utcnow
+
+__all__ = ["TRIAGE_JOB", "Accepted", "accept_raw_message"]
+
+log = logging.getLogger(__name__)
+
+TRIAGE_JOB = "triage"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The stored message, and whether this call stored it (False: it was there already)."""
+
+    message: InboundMessage
+    is_new: bool
+
+
+def accept_raw_message(
+    session: Session,
+    *,
+    raw: bytes,
+    source: InboundSource,
+    own_domains: frozenset[str] = frozenset(),
+    mailbox_id: int | None = None,
+    uidvalidity: int | None = None,
+    uid: int | None = None,
+    lane: Lane = Lane.LIVE,
+) -> Accepted:
+    """Store ``raw`` with its parse result; queue triage when it may be answered.
+
+    Idempotent: the same bytes from the same source (or the same mailbox UID) return the
+    message stored the first time.
+    """
+    existing = _already_stored(session, raw, source, mailbox_id, uidvalidity, uid)
+    if existing is not None:
+        return Accepted(existing, is_new=False)
+    result = _safe_parse(raw, own_domains)
+    message = InboundMessage(
+        source=source,
+        mailbox_id=mailbox_id,
+        uidvalidity=uidvalidity,
+        uid=uid,
+        raw=raw,
+        content_sha256=result.content_sha256,
+    )
+    if isinstance(result, Quarantined):
+        message.status = InboundStatus.QUARANTINED
+        message.status_reason = result.reason
+    else:
+        _fill_parsed(message, result)
+        message.thread_id = _thread_for(session, result, message.received_at).id
+        if should_never_answer(result):
+            message.status = InboundStatus.IGNORED
+            message.status_reason = "never answered: " + "; ".join(
+                f"{signal.kind}: {signal.evidence}" for signal in result.loop_signals
+            )
+    session.add(message)
+    session.flush()
+    if message.status == InboundStatus.RECEIVED:
+        enqueue(session, kind=TRIAGE_JOB, inbound_message_id=message.id, lane=lane)
+    return Accepted(message, is_new=True)
+
+
+def _already_stored(
+    session: Session,
+    raw: bytes,
+    source: InboundSource,
+    mailbox_id: int | None,
+    uidvalidity: int | None,
+    uid: int | None,
+) -> InboundMessage | None:
+    query = select(InboundMessage)
+    if mailbox_id is not None and uid is not None:
+        query = query.where(
+            InboundMessage.mailbox_id == mailbox_id,
+            InboundMessage.uidvalidity == uidvalidity,
+            InboundMessage.uid == uid,
+        )
+    else:
+        digest = hashlib.sha256(raw).hexdigest()
+        query = query.where(
+            InboundMessage.source == source, InboundMessage.content_sha256 == digest
+        )
+    return session.scalars(query.limit(1)).first()
+
+
+def _safe_parse(raw: bytes, own_domains: frozenset[str]) -> ParsedEmail | Quarantined:
+    # parse_message never raises by contract; if a bug makes it, the mail is still kept.
+    try:
+        return parse_message(raw, own_domains=own_domains)
+    except Exception as exc:
+        log.exception("parser failed; quarantining the message")
+        return Quarantined(
+            reason=f"parser error: {type(exc).__name__}: {exc}"[:300],
+            content_sha256=hashlib.sha256(raw).hexdigest(),
+        )
+
+
+def _fill_parsed(message: InboundMessage, parsed: ParsedEmail) -> None:
+    message.message_id = parsed.message_id
+    message.from_address = parsed.from_.address
+    message.from_name = parsed.from_.name or None
+    message.subject = parsed.subject
+    message.sent_at = parsed.date
+    message.to_addresses = [address.address for address in parsed.to]
+    message.cc_addresses = [address.address for address in parsed.cc]
+    message.reply_to = [address.address for address in parsed.reply_to]
+    message.in_reply_to = parsed.in_reply_to
+    message.references = list(parsed.references)
+    message.text_body = parsed.text
+    message.html_body = parsed.html
+    message.attachments = [asdict(attachment) for attachment in parsed.attachments]
+    message.loop_signals = [
+        {"kind": str(signal.kind), "evidence": signal.evidence} for signal in parsed.loop_signals
+    ]
+    message.defects = list(parsed.defects)
+
+
+def _thread_for(session: Session, parsed: ParsedEmail, now: datetime | None) -> Thread:
+    """The thread of the message this one replies to, or a new thread."""
+    linked = [parsed.in_reply_to, *reversed(parsed.references)]
+    keys = [key for key in linked if key]
+    if keys:
+        thread_id = session.scalars(
+            select(InboundMessage.thread_id)
+            .where(InboundMessage.message_id.in_(keys), InboundMessage.thread_id.is_not(None))
+            .limit(1)
+        ).first()
+        if thread_id is not None:
+            thread = session.get(Thread, thread_id)
+            if thread is not None:
+                thread.last_message_at = now or utcnow()
+                return thread
+    thread = Thread(subject_key=parsed.subject.lower()[:500], customer_address=parsed.from_.address)
+    session.add(thread)
+    session.flush()
+    return thread
