@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from hatchway.mail.parse import ParsedEmail, Quarantined, parse_message
 from hatchway.mail.signals import should_never_answer
+from hatchway.mail.threads import normalise_subject, subject_fallback_allowed, thread_keys
 from hatchway.store.jobs import enqueue
 from hatchway.store.models import InboundMessage, InboundSource, InboundStatus, Lane, Thread, utcnow
 
@@ -68,7 +69,7 @@ def accept_raw_message(
         message.status_reason = result.reason
     else:
         _fill_parsed(message, result)
-        message.thread_id = _thread_for(session, result, message.received_at).id
+        message.thread_id = _thread_for(session, result).id
         if should_never_answer(result):
             message.status = InboundStatus.IGNORED
             message.status_reason = "never answered: " + "; ".join(
@@ -136,22 +137,49 @@ def _fill_parsed(message: InboundMessage, parsed: ParsedEmail) -> None:
     message.defects = list(parsed.defects)
 
 
-def _thread_for(session: Session, parsed: ParsedEmail, now: datetime | None) -> Thread:
-    """The thread of the message this one replies to, or a new thread."""
-    linked = [parsed.in_reply_to, *reversed(parsed.references)]
-    keys = [key for key in linked if key]
-    if keys:
-        thread_id = session.scalars(
-            select(InboundMessage.thread_id)
-            .where(InboundMessage.message_id.in_(keys), InboundMessage.thread_id.is_not(None))
-            .limit(1)
-        ).first()
-        if thread_id is not None:
-            thread = session.get(Thread, thread_id)
-            if thread is not None:
-                thread.last_message_at = now or utcnow()
-                return thread
-    thread = Thread(subject_key=parsed.subject.lower()[:500], customer_address=parsed.from_.address)
-    session.add(thread)
-    session.flush()
+def _thread_for(session: Session, parsed: ParsedEmail) -> Thread:
+    """The thread this message belongs to: by Message-ID links, else a careful subject match."""
+    at = parsed.date or utcnow()
+    thread = _thread_by_links(session, parsed) or _thread_by_subject(session, parsed, at)
+    if thread is None:
+        thread = Thread(
+            subject_key=normalise_subject(parsed.subject)[:500],
+            customer_address=parsed.from_.address,
+        )
+        session.add(thread)
+        session.flush()
+    thread.last_message_at = max(thread.last_message_at or at, at)
     return thread
+
+
+def _thread_by_links(session: Session, parsed: ParsedEmail) -> Thread | None:
+    keys = list(thread_keys(parsed))
+    if not keys:
+        return None
+    thread_id = session.scalars(
+        select(InboundMessage.thread_id)
+        .where(InboundMessage.message_id.in_(keys), InboundMessage.thread_id.is_not(None))
+        .limit(1)
+    ).first()
+    return None if thread_id is None else session.get(Thread, thread_id)
+
+
+def _thread_by_subject(session: Session, parsed: ParsedEmail, at: datetime) -> Thread | None:
+    key = normalise_subject(parsed.subject)[:500]
+    candidate = session.scalars(
+        select(Thread)
+        .where(Thread.subject_key == key, Thread.customer_address == parsed.from_.address)
+        .order_by(Thread.last_message_at.desc())
+        .limit(1)
+    ).first()
+    if candidate is None:
+        return None
+    allowed = subject_fallback_allowed(
+        subject=parsed.subject,
+        sender=parsed.from_.address,
+        at=at,
+        thread_subject=candidate.subject_key,
+        thread_sender=candidate.customer_address or "",
+        thread_at=candidate.last_message_at,
+    )
+    return candidate if allowed else None

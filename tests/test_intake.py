@@ -1,0 +1,119 @@
+"""Accepting raw mail: stored with its job in one transaction, idempotent, nothing dropped."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from hatchway.intake import TRIAGE_JOB, accept_raw_message
+from hatchway.store import Database
+from hatchway.store.models import InboundMessage, InboundSource, InboundStatus, Job, Mailbox
+
+
+def mail(
+    message_id: str,
+    subject: str = "Order NW-100231 not arrived",
+    sender: str = "jo@example.com",
+    extra: str = "",
+) -> bytes:
+    return (
+        f"From: Jo <{sender}>\r\nTo: support@shop.example\r\nSubject: {subject}\r\n"
+        f"Message-ID: <{message_id}>\r\nDate: Sun, 22 Nov 2026 10:00:00 +0000\r\n{extra}\r\n"
+        "Hello, where is my parcel?\r\n"
+    ).encode()
+
+
+def _jobs(database: Database) -> int:
+    with database.session() as session:
+        return session.scalar(select(func.count()).select_from(Job)) or 0
+
+
+def test_customer_mail_is_stored_with_a_triage_job(database: Database) -> None:
+    raw = mail("m1@example.com")
+    with database.session() as session:
+        accepted = accept_raw_message(session, raw=raw, source=InboundSource.FILE)
+        assert accepted.is_new
+    with database.session() as session:
+        message = session.get(InboundMessage, accepted.message.id)
+        assert message is not None
+        assert message.raw == raw
+        assert message.status == InboundStatus.RECEIVED
+        assert message.from_address == "jo@example.com"
+        assert message.message_id == "<m1@example.com>"
+        job = session.scalars(select(Job)).one()
+        assert (job.kind, job.inbound_message_id) == (TRIAGE_JOB, message.id)
+
+
+def test_same_bytes_twice_are_stored_once(database: Database) -> None:
+    for _ in range(2):
+        with database.session() as session:
+            accept_raw_message(session, raw=mail("m1@example.com"), source=InboundSource.FILE)
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(InboundMessage)) == 1
+    assert _jobs(database) == 1
+
+
+def test_same_mailbox_uid_is_stored_once(database: Database) -> None:
+    with database.session() as session:
+        box = Mailbox(name="support")
+        session.add(box)
+        session.flush()
+        key = {"mailbox_id": box.id, "uidvalidity": 7, "uid": 42}
+        first = accept_raw_message(session, raw=mail("a@x"), source=InboundSource.IMAP, **key)
+        again = accept_raw_message(session, raw=mail("a@x"), source=InboundSource.IMAP, **key)
+    assert first.is_new and not again.is_new
+    assert again.message.id == first.message.id
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"", "empty"),
+        (b"\x00\x01\x02garbage\xff" * 10, ""),
+        (b"To: support@shop.example\r\nSubject: hi\r\n\r\nno sender\r\n", "From"),
+    ],
+)
+def test_unparseable_mail_is_quarantined_with_reason_and_bytes(
+    database: Database, raw: bytes, reason: str
+) -> None:
+    with database.session() as session:
+        message = accept_raw_message(session, raw=raw, source=InboundSource.FILE).message
+    with database.session() as session:
+        stored = session.get(InboundMessage, message.id)
+        assert stored is not None
+        assert stored.status == InboundStatus.QUARANTINED
+        assert stored.raw == raw
+        assert stored.status_reason and reason.lower() in stored.status_reason.lower()
+    assert _jobs(database) == 0
+
+
+def test_auto_reply_is_stored_ignored_with_the_reason(database: Database) -> None:
+    raw = mail("ooo@example.com", subject="Out of office", extra="Auto-Submitted: auto-replied\r\n")
+    with database.session() as session:
+        message = accept_raw_message(session, raw=raw, source=InboundSource.FILE).message
+        assert message.status == InboundStatus.IGNORED
+        assert "auto-replied" in (message.status_reason or "")
+    assert _jobs(database) == 0
+
+
+def test_a_reply_joins_its_thread_and_a_stranger_does_not(database: Database) -> None:
+    with database.session() as session:
+        first = accept_raw_message(session, raw=mail("t1@x"), source=InboundSource.FILE).message
+        reply = accept_raw_message(
+            session,
+            raw=mail(
+                "t2@x", subject="Re: Order NW-100231 not arrived", extra="In-Reply-To: <t1@x>\r\n"
+            ),
+            source=InboundSource.FILE,
+        ).message
+        same_subject = accept_raw_message(
+            session,
+            raw=mail("t3@x", subject="RE: order NW-100231 not arrived"),
+            source=InboundSource.FILE,
+        ).message
+        stranger = accept_raw_message(
+            session, raw=mail("t4@x", sender="other@example.org"), source=InboundSource.FILE
+        ).message
+    assert reply.thread_id == first.thread_id
+    assert same_subject.thread_id == first.thread_id
+    assert stranger.thread_id != first.thread_id
