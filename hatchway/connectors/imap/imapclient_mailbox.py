@@ -7,7 +7,7 @@ import re
 import ssl
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
@@ -71,7 +71,7 @@ class ImapClientMailbox:
             try:
                 _authenticate(client, settings)
             except BaseException:
-                client.shutdown()
+                _shutdown_quietly(client)
                 raise
         return cls(client, settings)
 
@@ -223,11 +223,9 @@ class ImapClientMailbox:
         self._closed = True
         try:
             self._client.logout()
-        except Exception:  # already broken: just drop the socket
-            try:
-                self._client.shutdown()
-            except Exception as exc:
-                logger.debug("imap:%s: shutdown after failed logout: %s", self._settings.name, exc)
+        except Exception as exc:  # already broken: just drop the socket
+            logger.debug("imap:%s: logout failed (%s); dropping it", self._settings.name, exc)
+            _shutdown_quietly(self._client)
 
     def __enter__(self) -> Self:
         return self
@@ -256,9 +254,15 @@ def _open_client(settings: ImapSettings) -> Any:
         try:
             client.starttls(make_ssl_context(settings))
         except BaseException:
-            client.shutdown()
+            _shutdown_quietly(client)
             raise
     return client
+
+
+def _shutdown_quietly(client: Any) -> None:
+    # Keep the original error: a failed handshake may already have closed the socket.
+    with suppress(Exception):
+        client.shutdown()
 
 
 def _authenticate(client: Any, settings: ImapSettings) -> None:
