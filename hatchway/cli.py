@@ -65,6 +65,7 @@ def _settings(**overrides: object) -> Settings:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
     return settings
 
 
@@ -174,10 +175,10 @@ def demo(
     ] = True,
 ) -> None:
     """Set up the demo shop (SQLite, sample mailbox, demo users) and serve it."""
-    from hatchway.demo import find_demo_data, prepare_demo
+    from hatchway.demo import DEMO_OWN_DOMAINS, find_demo_data, prepare_demo
 
     database_url = f"sqlite:///{directory / 'hatchway.db'}"
-    settings = _settings(dev_mode=True, database_url=database_url)
+    settings = _settings(dev_mode=True, database_url=database_url, own_domains=DEMO_OWN_DOMAINS)
     result = prepare_demo(settings, data=find_demo_data(), directory=directory)
     typer.echo(result.summary())
     if not serve_after:

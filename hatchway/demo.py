@@ -19,7 +19,9 @@ from hatchway.store import Database
 from hatchway.store.migrate import upgrade
 from hatchway.store.models import InboundSource, InboundStatus, Role
 
-__all__ = ["DEMO_USERS", "DemoData", "DemoResult", "find_demo_data", "prepare_demo"]
+__all__ = ["DEMO_OWN_DOMAINS", "DEMO_USERS", "DemoData", "DemoResult", "find_demo_data", "prepare_demo"]
+
+DEMO_OWN_DOMAINS = ["northwind-outfitters.example"]
 
 DEMO_USERS: tuple[tuple[str, Role, str], ...] = (
     ("reviewer", Role.REVIEWER, "Riley Reviewer"),
