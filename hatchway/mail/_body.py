@@ -74,7 +74,7 @@ def _walk(part: Message, found: BodyParts, depth: int) -> None:
     )
     if content_type in _FORWARDED_TYPES:
         _forwarded(part, found, depth)
-    elif part.get_content_maintype() == "multipart" and children is not None:
+    elif content_type.startswith("multipart/") and children is not None:
         if content_type == "multipart/alternative":
             _alternative(children, found, depth)
         else:
@@ -104,7 +104,7 @@ def _is_body_text(part: Message, content_type: str) -> bool:
     if part.get_content_disposition() == "attachment" or _filename(part):
         return False
     # A multipart without a usable boundary is one blob of text; show it rather than lose it.
-    return content_type in _BODY_TYPES or part.get_content_maintype() == "multipart"
+    return content_type in _BODY_TYPES or content_type.startswith("multipart/")
 
 
 def _text(part: Message, content_type: str, found: BodyParts) -> None:
