@@ -90,19 +90,31 @@ def _already_stored(
     uidvalidity: int | None,
     uid: int | None,
 ) -> InboundMessage | None:
-    query = select(InboundMessage)
-    if mailbox_id is not None and uid is not None:
-        query = query.where(
-            InboundMessage.mailbox_id == mailbox_id,
-            InboundMessage.uidvalidity == uidvalidity,
-            InboundMessage.uid == uid,
-        )
-    else:
-        digest = hashlib.sha256(raw).hexdigest()
-        query = query.where(
+    digest = hashlib.sha256(raw).hexdigest()
+    if mailbox_id is None or uid is None:
+        same_bytes = select(InboundMessage).where(
             InboundMessage.source == source, InboundMessage.content_sha256 == digest
         )
-    return session.scalars(query.limit(1)).first()
+        return session.scalars(same_bytes.limit(1)).first()
+    same_uid = select(InboundMessage).where(
+        InboundMessage.mailbox_id == mailbox_id,
+        InboundMessage.uidvalidity == uidvalidity,
+        InboundMessage.uid == uid,
+    )
+    found = session.scalars(same_uid.limit(1)).first()
+    if found is not None:
+        return found
+    # After a UIDVALIDITY change the server re-numbers everything: the same bytes in the
+    # same mailbox are the message we already have. Re-key it to its new UID.
+    renumbered = select(InboundMessage).where(
+        InboundMessage.mailbox_id == mailbox_id,
+        InboundMessage.content_sha256 == digest,
+        InboundMessage.uidvalidity != uidvalidity,
+    )
+    found = session.scalars(renumbered.limit(1)).first()
+    if found is not None:
+        found.uidvalidity, found.uid = uidvalidity, uid
+    return found
 
 
 def _safe_parse(raw: bytes, own_domains: frozenset[str]) -> ParsedEmail | Quarantined:
