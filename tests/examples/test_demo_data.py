@@ -1,4 +1,7 @@
-"""The demo shop and sample mailbox (examples/demo/): the data `make demo`, the classifier and replays rely on."""
+"""The demo shop and sample mailbox (examples/demo/).
+
+`make demo`, the local intent classifier and replay tests rely on this data being consistent.
+"""
 
 from __future__ import annotations
 
@@ -43,7 +46,16 @@ ANSWERABLE = (
 NEVER_ANSWERED = ("auto_reply", "newsletter", "bounce", "spam_phishing")
 CATEGORIES = frozenset((*ANSWERABLE, *NEVER_ANSWERED, "legal_threat", "other"))
 LANGUAGES = frozenset({"en", "de", "fr", "es", "nl"})
-MANIFEST_HEADER = ["file", "category", "language", "expect", "customer_email", "order_id", "sku", "notes"]
+MANIFEST_HEADER = [
+    "file",
+    "category",
+    "language",
+    "expect",
+    "customer_email",
+    "order_id",
+    "sku",
+    "notes",
+]
 ORDER_ID = re.compile(r"^NW-\d{6}$")
 
 
@@ -124,7 +136,15 @@ def test_shop_sql_loads_and_every_foreign_key_resolves(shop: sqlite3.Connection)
     assert shop.execute("PRAGMA foreign_key_check").fetchall() == []
     counts = {
         table: scalar(shop, f"SELECT COUNT(*) FROM {table}")
-        for table in ("customers", "products", "orders", "order_items", "invoices", "returns", "refunds")
+        for table in (
+            "customers",
+            "products",
+            "orders",
+            "order_items",
+            "invoices",
+            "returns",
+            "refunds",
+        )
     }
     assert counts["customers"] >= 25
     assert counts["products"] >= 25
@@ -132,7 +152,14 @@ def test_shop_sql_loads_and_every_foreign_key_resolves(shop: sqlite3.Connection)
     assert counts["returns"] >= 3
     assert counts["refunds"] >= 3
     # every product has exactly one stock row, every customer a default address
-    assert scalar(shop, "SELECT COUNT(*) FROM products p LEFT JOIN stock s ON s.sku = p.sku WHERE s.sku IS NULL") == 0
+    assert (
+        scalar(
+            shop,
+            "SELECT COUNT(*) FROM products p LEFT JOIN stock s ON s.sku = p.sku "
+            "WHERE s.sku IS NULL",
+        )
+        == 0
+    )
     assert (
         scalar(
             shop,
@@ -171,7 +198,9 @@ def test_order_totals_match_their_lines(shop: sqlite3.Connection) -> None:
         assert subtotal == lines, f"{order_id}: subtotal {subtotal} != sum of lines {lines}"
         assert total == subtotal + shipping, f"{order_id}: total != subtotal + shipping"
         expected_shipping = 0 if subtotal >= 10000 else 495
-        assert shipping == expected_shipping, f"{order_id}: shipping {shipping}, rule says {expected_shipping}"
+        assert shipping == expected_shipping, (
+            f"{order_id}: shipping {shipping}, rule says {expected_shipping}"
+        )
     assert (
         scalar(
             shop,
@@ -183,14 +212,16 @@ def test_order_totals_match_their_lines(shop: sqlite3.Connection) -> None:
     assert (
         scalar(
             shop,
-            "SELECT COUNT(*) FROM invoices v JOIN orders o ON o.id = v.order_id WHERE v.amount_cents <> o.total_cents",
+            "SELECT COUNT(*) FROM invoices v JOIN orders o ON o.id = v.order_id "
+            "WHERE v.amount_cents <> o.total_cents",
         )
         == 0
     )
     assert (
         scalar(
             shop,
-            "SELECT COUNT(*) FROM refunds r JOIN orders o ON o.id = r.order_id WHERE r.amount_cents > o.total_cents",
+            "SELECT COUNT(*) FROM refunds r JOIN orders o ON o.id = r.order_id "
+            "WHERE r.amount_cents > o.total_cents",
         )
         == 0
     )
@@ -200,7 +231,8 @@ def test_orders_dates_and_statuses_are_consistent(shop: sqlite3.Connection) -> N
     timestamp = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
     date = re.compile(r"^\d{4}-\d{2}-\d{2}$")
     rows = shop.execute(
-        "SELECT id, status, placed_at, carrier, tracking_number, shipped_at, delivered_at FROM orders"
+        "SELECT id, status, placed_at, carrier, tracking_number, shipped_at, delivered_at "
+        "FROM orders"
     ).fetchall()
     for order_id, status, placed, carrier, tracking, shipped, delivered in rows:
         assert ORDER_ID.match(order_id), order_id
@@ -218,18 +250,41 @@ def test_orders_dates_and_statuses_are_consistent(shop: sqlite3.Connection) -> N
         if shipped and delivered:
             assert shipped <= delivered, order_id
     statuses = {row[1] for row in rows}
-    assert {"pending", "paid", "shipped", "delivered", "cancelled", "returned", "refunded"} <= statuses
-    assert scalar(shop, "SELECT COUNT(*) FROM invoices v JOIN orders o ON o.id = v.order_id WHERE o.status = 'pending'") == 0
+    assert {
+        "pending",
+        "paid",
+        "shipped",
+        "delivered",
+        "cancelled",
+        "returned",
+        "refunded",
+    } <= statuses
+    assert (
+        scalar(
+            shop,
+            "SELECT COUNT(*) FROM invoices v JOIN orders o ON o.id = v.order_id "
+            "WHERE o.status = 'pending'",
+        )
+        == 0
+    )
 
 
 def test_stock_has_the_cases_the_demo_needs(shop: sqlite3.Connection) -> None:
     out_with_date = scalar(
-        shop, "SELECT COUNT(*) FROM stock WHERE on_hand - reserved <= 0 AND restock_date IS NOT NULL"
+        shop,
+        "SELECT COUNT(*) FROM stock WHERE on_hand - reserved <= 0 AND restock_date IS NOT NULL",
     )
     assert out_with_date >= 2
-    assert scalar(shop, "SELECT COUNT(*) FROM stock WHERE on_hand - reserved <= 0 AND restock_date IS NULL") >= 1
+    assert (
+        scalar(
+            shop,
+            "SELECT COUNT(*) FROM stock WHERE on_hand - reserved <= 0 AND restock_date IS NULL",
+        )
+        >= 1
+    )
     discontinued = shop.execute(
-        "SELECT p.sku, s.on_hand, s.restock_date FROM products p JOIN stock s ON s.sku = p.sku WHERE p.active = 0"
+        "SELECT p.sku, s.on_hand, s.restock_date FROM products p JOIN stock s ON s.sku = p.sku "
+        "WHERE p.active = 0"
     ).fetchall()
     assert discontinued, "no discontinued product"
     for sku, on_hand, restock in discontinued:
@@ -237,9 +292,10 @@ def test_stock_has_the_cases_the_demo_needs(shop: sqlite3.Connection) -> None:
     # reserved = units in orders that are placed but not yet shipped
     wrong = shop.execute(
         """
-        SELECT s.sku, s.reserved, COALESCE((SELECT SUM(i.quantity) FROM order_items i JOIN orders o
-                                            ON o.id = i.order_id
-                                            WHERE i.sku = s.sku AND o.status IN ('pending', 'paid', 'packed')), 0)
+        SELECT s.sku, s.reserved,
+               COALESCE((SELECT SUM(i.quantity)
+                         FROM order_items i JOIN orders o ON o.id = i.order_id
+                         WHERE i.sku = s.sku AND o.status IN ('pending', 'paid', 'packed')), 0)
         FROM stock s
         """
     ).fetchall()
@@ -270,7 +326,8 @@ def test_shop_sql_runs_on_postgresql() -> None:
             assert row is not None and row[0] >= 25
             cursor.execute(
                 "SELECT COUNT(*) FROM orders o WHERE o.subtotal_cents <> "
-                "(SELECT SUM(quantity * unit_price_cents) FROM order_items i WHERE i.order_id = o.id)"
+                "(SELECT SUM(quantity * unit_price_cents) FROM order_items i "
+                "WHERE i.order_id = o.id)"
             )
             row = cursor.fetchone()
             assert row is not None and row[0] == 0
@@ -344,27 +401,46 @@ def test_drafts_rest_on_the_senders_own_data(shop: sqlite3.Connection) -> None:
         if row["expect"] != "draft" or not row["order_id"]:
             continue
         owner = scalar(
-            shop, "SELECT c.email FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?", row["order_id"]
+            shop,
+            "SELECT c.email FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?",
+            row["order_id"],
         )
-        assert owner == row["customer_email"], f"{row['file']}: {row['order_id']} belongs to {owner}"
+        assert owner == row["customer_email"], (
+            f"{row['file']}: {row['order_id']} belongs to {owner}"
+        )
 
 
 def test_language_matches_the_customer_record(shop: sqlite3.Connection) -> None:
     for row in manifest():
         if not row["customer_email"]:
             continue
-        language = scalar(shop, "SELECT language FROM customers WHERE email = ?", row["customer_email"])
+        language = scalar(
+            shop, "SELECT language FROM customers WHERE email = ?", row["customer_email"]
+        )
         if language is not None:
             assert language == row["language"], f"{row['file']}: customer writes {language}"
 
 
 def test_most_mail_comes_from_known_customers_about_real_orders(shop: sqlite3.Connection) -> None:
     answerable = [row for row in manifest() if row["category"] in ANSWERABLE]
-    known = [row for row in answerable if scalar(shop, "SELECT 1 FROM customers WHERE email = ?", row["customer_email"])]
-    real_orders = [row for row in answerable if scalar(shop, "SELECT 1 FROM orders WHERE id = ?", row["order_id"])]
+    known = [
+        row
+        for row in answerable
+        if scalar(shop, "SELECT 1 FROM customers WHERE email = ?", row["customer_email"])
+    ]
+    real_orders = [
+        row
+        for row in answerable
+        if scalar(shop, "SELECT 1 FROM orders WHERE id = ?", row["order_id"])
+    ]
     assert len(known) >= 0.8 * len(answerable)
     assert len(real_orders) >= 0.6 * len(answerable)
-    invented = [row for row in answerable if row["order_id"] and not scalar(shop, "SELECT 1 FROM orders WHERE id = ?", row["order_id"])]
+    invented = [
+        row
+        for row in answerable
+        if row["order_id"]
+        and not scalar(shop, "SELECT 1 FROM orders WHERE id = ?", row["order_id"])
+    ]
     assert invented, "no message refers to a non-existent order"
 
 
@@ -393,7 +469,9 @@ def test_eml_parses_with_required_headers(path: Path) -> None:
     text = body_text(message)
     assert text.strip() or row["category"] == "bounce", "no readable text"
     if row["order_id"]:
-        assert row["order_id"] in f"{message['Subject']}\n{text}", "order id is not mentioned in the message"
+        assert row["order_id"] in f"{message['Subject']}\n{text}", (
+            "order id is not mentioned in the message"
+        )
 
 
 @pytest.mark.parametrize("path", eml_files(), ids=lambda path: path.name)
@@ -403,14 +481,18 @@ def test_sender_is_the_crm_customer_unless_noted(path: Path) -> None:
         return
     sender = parseaddr(str(parsed(path.name)["From"]))[1].lower()
     if sender != row["customer_email"]:
-        assert "sender" in row["notes"].lower(), f"From {sender} but customer_email {row['customer_email']}"
+        assert "sender" in row["notes"].lower(), (
+            f"From {sender} but customer_email {row['customer_email']}"
+        )
 
 
 def test_message_ids_are_unique() -> None:
     ids = [str(parsed(path.name)["Message-ID"]).strip() for path in eml_files()]
     duplicates = [item for item, count in Counter(ids).items() if count > 1]
     assert duplicates == []
-    assert not any(is_own_message_id(item, OWN_DOMAINS) for item in ids), "an inbound file carries our own Message-ID"
+    assert not any(is_own_message_id(item, OWN_DOMAINS) for item in ids), (
+        "an inbound file carries our own Message-ID"
+    )
 
 
 def test_reply_targets_exist() -> None:
@@ -418,7 +500,9 @@ def test_reply_targets_exist() -> None:
     replies_in_set = replies_to_us = 0
     for path in eml_files():
         message = parsed(path.name)
-        targets = str(message.get("In-Reply-To", "")).split() + str(message.get("References", "")).split()
+        targets = (
+            str(message.get("In-Reply-To", "")).split() + str(message.get("References", "")).split()
+        )
         for target in targets:
             if is_own_message_id(target, OWN_DOMAINS):
                 replies_to_us += 1
@@ -441,7 +525,9 @@ def test_never_answered_mail_carries_its_signals() -> None:
         elif row["category"] == "bounce":
             assert message.get_content_type() == "multipart/report", row["file"]
             assert message.get_param("report-type") == "delivery-status", row["file"]
-            assert any(part.get_content_type() == "message/delivery-status" for part in message.walk())
+            assert any(
+                part.get_content_type() == "message/delivery-status" for part in message.walk()
+            )
     auto = [parsed(row["file"]) for row in manifest() if row["category"] == "auto_reply"]
     assert any(message["X-Autoreply"] and not message["Auto-Submitted"] for message in auto)
     assert any(str(message["Auto-Submitted"]) == "auto-replied" for message in auto)
@@ -453,11 +539,20 @@ def test_mailbox_covers_the_formats_the_parser_must_handle() -> None:
     messages = [parsed(path.name) for path in eml_files()]
     parts = [part for message in messages for part in message.walk()]
     content_types = {part.get_content_type() for part in parts}
-    assert {"multipart/alternative", "multipart/mixed", "multipart/report", "message/rfc822"} <= content_types
+    assert {
+        "multipart/alternative",
+        "multipart/mixed",
+        "multipart/report",
+        "message/rfc822",
+    } <= content_types
     assert {"image/png", "application/pdf"} <= content_types
     encodings = {str(part.get("Content-Transfer-Encoding", "")).lower() for part in parts}
     assert {"quoted-printable", "base64"} <= encodings
-    charsets = {str(part.get_content_charset()).lower() for part in parts if part.get_content_maintype() == "text"}
+    charsets = {
+        str(part.get_content_charset()).lower()
+        for part in parts
+        if part.get_content_maintype() == "text"
+    }
     assert {"iso-8859-1", "windows-1252"} <= charsets
     html_only = [m for m in messages if m.get_content_type() == "text/html"]
     assert html_only, "no HTML-only message"
@@ -473,7 +568,7 @@ def test_mailbox_covers_the_formats_the_parser_must_handle() -> None:
     assert any("ignore your previous instructions" in text.lower() for text in texts)
 
 
-# ----------------------------------------------------------------------------- classifier training set
+# ------------------------------------------------------------------------ classifier training set
 
 
 @cache
@@ -505,6 +600,13 @@ def test_training_set_mixes_languages() -> None:
 
 
 def test_training_rows_are_not_copied_from_the_mailbox() -> None:
-    bodies = [normalise(f"{parsed(path.name)['Subject']}\n{body_text(parsed(path.name))}") for path in eml_files()]
-    copied = [row["text"] for row in training_rows() if any(normalise(row["text"]) in body for body in bodies)]
+    bodies = [
+        normalise(f"{parsed(path.name)['Subject']}\n{body_text(parsed(path.name))}")
+        for path in eml_files()
+    ]
+    copied = [
+        row["text"]
+        for row in training_rows()
+        if any(normalise(row["text"]) in body for body in bodies)
+    ]
     assert copied == []
