@@ -6,12 +6,18 @@ Both functions are pure and never raise on bad markup; ``html.parser`` and ``nh3
 from __future__ import annotations
 
 import contextlib
+import html as html_lib
 import re
 from html.parser import HTMLParser
 
 import nh3
 
-__all__ = ["html_to_text", "sanitize_html"]
+__all__ = ["HTML_TAG_LIMIT", "exceeds_tag_limit", "html_to_text", "sanitize_html"]
+
+HTML_TAG_LIMIT = 20_000
+"""More tags than this and the HTML is shown as text: the sanitiser is quadratic in nesting
+depth, so ``<div>`` repeated 100,000 times would hold a worker for a minute. Real mail,
+newsletters included, stays far below."""
 
 # Content that is never text a person wrote: dropped with everything inside it.
 _SKIPPED = frozenset({"script", "style", "head", "title", "template", "noscript", "svg", "math"})
@@ -29,6 +35,7 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 _RESOURCE_ATTRIBUTES = frozenset({"src", "srcset", "background", "poster", "lowsrc", "dynsrc"})
 _CLEAN_CONTENT_TAGS = frozenset({"script", "style", "title", "noscript", "template"})
 _URL_SCHEMES = frozenset({"http", "https", "mailto", "tel", "cid"})
+_TAG_START = re.compile(r"<[A-Za-z]")
 
 
 class _TextCollector(HTMLParser):
@@ -119,13 +126,21 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+def exceeds_tag_limit(html: str) -> bool:
+    """True when ``html`` has more than :data:`HTML_TAG_LIMIT` tags."""
+    return len(_TAG_START.findall(html)) > HTML_TAG_LIMIT
+
+
 def sanitize_html(html: str) -> str:
     """HTML safe to show in the review inbox.
 
     No scripts, styles, event handlers or ``javascript:`` URLs (nh3's allow-list), no relative
     links, and nothing that loads by itself: ``src`` and similar attributes survive only as
     ``cid:`` references, which the UI resolves against :attr:`Attachment.content_id`.
+    HTML over :data:`HTML_TAG_LIMIT` tags comes back as its text in a ``<pre>``.
     """
+    if exceeds_tag_limit(html):
+        return f"<pre>{html_lib.escape(html_to_text(html))}</pre>"
     return nh3.clean(
         html,
         clean_content_tags=set(_CLEAN_CONTENT_TAGS),

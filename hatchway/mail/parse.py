@@ -14,14 +14,14 @@ import email.utils
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
 from types import MappingProxyType
 
 from hatchway.mail._body import Attachment, BodyParts, best_text, collect_body
 from hatchway.mail._decode import decode_header_text, fix_8bit
-from hatchway.mail.html_text import sanitize_html
+from hatchway.mail.html_text import HTML_TAG_LIMIT, exceeds_tag_limit, sanitize_html
 from hatchway.mail.signals import SIGNAL_HEADERS, LoopSignal, detect_loop_signals
 
 __all__ = ["KEPT_HEADERS", "Address", "Attachment", "ParsedEmail", "Quarantined", "parse_message"]
@@ -34,6 +34,7 @@ KEPT_HEADERS: tuple[str, ...] = tuple(
 _ANGLE_ID = re.compile(r"<\s*([^<>\s]+?)\s*>")
 _BARE_ADDRESS = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"'@]+")
 _REASON_LIMIT = 300
+_FALLBACK_SCAN_LIMIT = 4000  # the lenient address regex backtracks; garbage can be long
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class ParsedEmail:
     loop_signals: tuple[LoopSignal, ...]
     content_sha256: str
     defects: tuple[str, ...]
-    headers: Mapping[str, str]
+    headers: Mapping[str, str] = field(hash=False)  # a mapping is unhashable; the rest is not
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ def parse_message(
     digest = hashlib.sha256(raw).hexdigest()
     try:
         return _parse(bytes(raw), digest, own_domains)
+    except RecursionError:  # the stdlib parser recurses per MIME level
+        return Quarantined("could not be parsed: MIME parts nested too deeply", digest)
     except Exception as exc:  # a parser bug must quarantine the message, never lose it (I1)
         return Quarantined(_reason(f"could not be parsed: {type(exc).__name__}: {exc}"), digest)
 
@@ -140,7 +143,7 @@ def _build(
         attachments=tuple(body.attachments),
         loop_signals=(),
         content_sha256=digest,
-        defects=_all_defects(message, [*defects, *body.defects, *filter(None, [date_defect])]),
+        defects=_all_defects(message, [*defects, *body.defects, *_notes(date_defect, html)]),
         headers=MappingProxyType(
             {name: value for name in KEPT_HEADERS if (value := _first(headers, name)) is not None}
         ),
@@ -191,7 +194,8 @@ def _addresses(message: Message, name: str, defects: list[str]) -> tuple[Address
     raw = " ".join(
         decode_header_text(str(v)) for k, v in message.raw_items() if k.lower() == name.lower()
     )
-    return tuple(a for m in _BARE_ADDRESS.findall(raw) if (a := _make_address("", m)))
+    matches = _BARE_ADDRESS.findall(raw[:_FALLBACK_SCAN_LIMIT])
+    return tuple(address for match in matches if (address := _make_address("", match)))
 
 
 def _make_address(name: str, addr_spec: str) -> Address | None:
@@ -224,6 +228,13 @@ def _date(value: str | None) -> tuple[datetime | None, str | None]:
         return None, f"InvalidDate: {value[:80]!r}"
     # "-0000" means UTC with the sender's zone unknown (RFC 5322 §3.3); Python makes it naive.
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)), None
+
+
+def _notes(date_defect: str | None, html: str) -> list[str]:
+    notes = [date_defect] if date_defect else []
+    if exceeds_tag_limit(html):
+        notes.append(f"HtmlTooComplex: over {HTML_TAG_LIMIT} tags, shown as text")
+    return notes
 
 
 def _all_defects(message: Message, ours: list[str]) -> tuple[str, ...]:

@@ -39,12 +39,12 @@ GENERIC_SUBJECTS = frozenset(
 # Reply/forward prefixes in the languages our customers write: Re, Fwd, Fw, AW (de),
 # WG (de), SV (nordic), VS (fi), TR (fr), RV (es), Antw (nl/de), Odp (pl), RIF/R (it) --
 # optionally counted ("Re[2]:", "Re(3):") and with a full-width colon.
-_PREFIX = re.compile(
-    r"^\s*(?:re|fwd?|aw|wg|sv|vs|tr|rv|antw|odp|rif|r)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*",
+_PREFIXES = re.compile(
+    r"^(?:\s*(?:re|fwd?|aw|wg|sv|vs|tr|rv|antw|odp|rif|r)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]"
+    r"|\s*\[[^\]]*\])+",  # and [tags]: [shop-support], [EXTERNAL], [Ticket #12]
     re.IGNORECASE,
 )
-_TAG = re.compile(r"^\s*\[[^\]]*\]\s*")  # [shop-support], [EXTERNAL], [Ticket #12]
-_FWD_SUFFIX = re.compile(r"\s*\((?:fwd|fw)\)\s*$", re.IGNORECASE)
+_FWD_SUFFIXES = re.compile(r"(?:\s*\((?:fwd|fw)\))+\s*$", re.IGNORECASE)
 _MIN_MEANINGFUL_LENGTH = 4
 
 
@@ -63,11 +63,8 @@ def normalise_subject(subject: str) -> str:
 
     ``"AW: [Shop] Re: Fwd:  Order 1234"`` becomes ``"order 1234"``.
     """
-    previous = None
-    text = subject
-    while text != previous:  # "Re: [tag] AW: x": prefixes and tags come in any order
-        previous = text
-        text = _FWD_SUFFIX.sub("", _TAG.sub("", _PREFIX.sub("", text)))
+    # One pass each: prefixes and tags come in any order ("Re: [tag] AW: x") and may repeat.
+    text = _FWD_SUFFIXES.sub("", _PREFIXES.sub("", subject))
     return " ".join(text.split()).casefold()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hatchway.mail.html_text import html_to_text, sanitize_html
+from hatchway.mail.html_text import HTML_TAG_LIMIT, exceeds_tag_limit, html_to_text, sanitize_html
 
 
 def test_paragraphs_and_line_breaks_are_kept() -> None:
@@ -44,3 +44,9 @@ def test_sanitize_drops_relative_and_data_sources() -> None:
     )
     assert "src" not in safe
     assert "href" not in safe
+
+
+def test_html_over_the_tag_limit_is_shown_as_escaped_text() -> None:
+    html = "<div>" * (HTML_TAG_LIMIT + 1) + "<script>x()</script>a < b"
+    assert exceeds_tag_limit(html)
+    assert sanitize_html(html) == "<pre>a &lt; b</pre>"

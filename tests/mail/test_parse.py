@@ -27,6 +27,12 @@ PLAIN = eml(
 )
 
 
+def _nested_mime(depth: int) -> bytes:
+    head = b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n"
+    part = b"--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n"
+    return head + b"".join(part % (level, level + 1) for level in range(depth))
+
+
 def parsed(raw: bytes, **kwargs: frozenset[str]) -> ParsedEmail:
     result = parse_message(raw, **kwargs)
     assert isinstance(result, ParsedEmail), result
@@ -139,6 +145,11 @@ def test_garbage_in_address_headers_is_tolerated() -> None:
     assert mail.from_.address == "carol@example.com"
     assert mail.to == ()
     assert mail.cc == (Address("", "dave@example.net"),)
+
+
+def test_moderately_deep_mime_is_parsed_with_a_defect() -> None:
+    mail = parsed(_nested_mime(100))
+    assert "MimeTooDeep: parts nested deeper than 30 ignored" in mail.defects
 
 
 def test_missing_from_uses_sender() -> None:

@@ -18,7 +18,9 @@ EXPECTED = {
         "GENERIC_SUBJECTS", "SUBJECT_FALLBACK_WINDOW", "is_generic_subject", "normalise_subject",
         "subject_fallback_allowed", "thread_keys",
     },
-    "hatchway.mail.html_text": {"html_to_text", "sanitize_html"},
+    "hatchway.mail.html_text": {
+        "HTML_TAG_LIMIT", "exceeds_tag_limit", "html_to_text", "sanitize_html",
+    },
 }  # fmt: skip
 
 
