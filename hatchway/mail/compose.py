@@ -155,12 +155,12 @@ def _address(name: str, value: str) -> Address:
         defects = list(header.defects)
     except Exception as exc:  # the stdlib parser raises IndexError etc. on some garbage
         raise ValueError(f"{name}: cannot parse address {value!r}: {exc}") from exc
+    if len(parsed) == 1 and not parsed[0].addr_spec.isascii():
+        # Non-ASCII mailboxes need SMTPUTF8 end to end, which we do not promise.
+        raise ValueError(f"{name}: {parsed[0].addr_spec!r} is not an ASCII address")
     if len(parsed) != 1 or defects or not parsed[0].username or not parsed[0].domain:
         raise ValueError(f"{name}: {value!r} is not exactly one valid address")
     address: Address = parsed[0]
-    if not address.addr_spec.isascii():
-        # Non-ASCII mailboxes need SMTPUTF8 end to end, which we do not promise.
-        raise ValueError(f"{name}: {address.addr_spec!r} is not an ASCII address")
     return address
 
 

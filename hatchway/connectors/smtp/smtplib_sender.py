@@ -57,7 +57,7 @@ class SmtplibMailSender:
         message_id = required_message_id(message)
         recipients = envelope_recipients(message)
         payload = wire_bytes(message)
-        smtp = self._client()
+        smtp = self._connect()
         try:
             self._open_session(smtp)
             receipt = self._transact(smtp, message_id, recipients, payload)
@@ -76,21 +76,25 @@ class SmtplibMailSender:
         )
         return receipt
 
-    def _client(self) -> smtplib.SMTP:
-        # Created unconnected so that a failing connect still leaves an object to close().
+    def _connect(self) -> smtplib.SMTP:
+        # smtplib closes the socket itself when connecting or the greeting fails, and it
+        # only remembers the host name for certificate checks when given it here.
         s = self._settings
-        if s.security == "tls":
-            return smtplib.SMTP_SSL(
-                local_hostname=s.local_hostname,
-                timeout=s.timeout_seconds,
-                context=self._ssl_context,
+        with _translated(f"connect to {s.host}:{s.port}"):
+            if s.security == "tls":
+                return smtplib.SMTP_SSL(
+                    s.host,
+                    s.port,
+                    local_hostname=s.local_hostname,
+                    timeout=s.timeout_seconds,
+                    context=self._ssl_context,
+                )
+            return smtplib.SMTP(
+                s.host, s.port, local_hostname=s.local_hostname, timeout=s.timeout_seconds
             )
-        return smtplib.SMTP(local_hostname=s.local_hostname, timeout=s.timeout_seconds)
 
     def _open_session(self, smtp: smtplib.SMTP) -> None:
         s = self._settings
-        with _translated(f"connect to {s.host}:{s.port}"):
-            _expect(smtp.connect(s.host, s.port), 220, "connect")
         with _translated("EHLO"):
             smtp.ehlo_or_helo_if_needed()
         if s.security == "starttls":
