@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from hatchway.store.models import Base
+from hatchway.store.models.base import UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
@@ -23,12 +24,20 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
+def _render_item(kind: str, obj: object, autogen_context: object) -> str | bool:
+    """Migrations must not import the models: UTCDateTime is written as a plain DateTime."""
+    if kind == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _run(connection: object) -> None:
     context.configure(
         connection=connection,  # type: ignore[arg-type]
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies tables
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

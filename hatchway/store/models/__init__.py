@@ -1,6 +1,12 @@
 """The typed SQLAlchemy models; the schema itself is made only by Alembic migrations."""
 
-from hatchway.store.models.automation import Category, CategoryMode, ModelPin
+from hatchway.store.models.automation import (
+    AUTO_SEND_KILL_SWITCH,
+    Category,
+    CategoryMode,
+    Flag,
+    ModelPin,
+)
 from hatchway.store.models.base import Base, utcnow
 from hatchway.store.models.jobs import Job, JobState, Lane
 from hatchway.store.models.mail import InboundMessage, InboundSource, InboundStatus, Mailbox, Thread
@@ -17,6 +23,8 @@ from hatchway.store.models.review import (
 from hatchway.store.models.runs import GraphRun, GraphRunStatus, NodeRun, NodeRunStatus
 
 __all__ = [
+    "AUTO_SEND_KILL_SWITCH",
+    "Flag",
     "Approval",
     "AuditEvent",
     "Base",

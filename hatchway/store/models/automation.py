@@ -11,7 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hatchway.store.models.base import Base, BigIntPK, enum_column, utcnow
 
-__all__ = ["Category", "CategoryMode", "ModelPin"]
+__all__ = ["Category", "CategoryMode", "Flag", "ModelPin"]
+
+# The global kill switch: while enabled, nothing is sent automatically.
+AUTO_SEND_KILL_SWITCH = "auto_send_kill_switch"
 
 
 class CategoryMode(enum.StrEnum):
@@ -54,3 +57,15 @@ class ModelPin(Base):
     version: Mapped[str] = mapped_column(String(300))
     pinned_at: Mapped[datetime] = mapped_column(default=utcnow)
     pinned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Flag(Base):
+    """A named system-wide switch, such as the global auto-send kill switch."""
+
+    __tablename__ = "flags"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -55,6 +55,11 @@ class OutboxEntry(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(200))
     lease_expires_at: Mapped[datetime | None]
     lease_token: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Set (and committed) just before the message is handed to SMTP: after a crash, an
+    # entry without it certainly did not go out; one with it may have (see outbox/relay).
+    handoff_at: Mapped[datetime | None]
+    # The model pins an automatic approval was made under; checked again at send time (I2).
+    model_pins: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     smtp_response: Mapped[str | None] = mapped_column(Text)
