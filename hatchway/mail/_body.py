@@ -73,7 +73,7 @@ def _walk(part: Message, found: BodyParts, depth: int) -> None:
         else None
     )
     if content_type in _FORWARDED_TYPES:
-        _forwarded(part, found, depth)
+        _forwarded(part, content_type, found, depth)
     elif content_type.startswith("multipart/") and children is not None:
         if content_type == "multipart/alternative":
             _alternative(children, found, depth)
@@ -115,8 +115,8 @@ def _text(part: Message, content_type: str, found: BodyParts) -> None:
     (found.html if content_type == "text/html" else found.plain).append(text)
 
 
-def _forwarded(part: Message, found: BodyParts, depth: int) -> None:
-    found.attachments.append(_attachment(part, part.get_content_type()))
+def _forwarded(part: Message, content_type: str, found: BodyParts, depth: int) -> None:
+    found.attachments.append(_attachment(part, content_type))
     payload = part.get_payload()
     inner = payload[0] if isinstance(payload, list) and payload else None
     if not isinstance(inner, Message):

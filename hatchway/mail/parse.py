@@ -128,15 +128,16 @@ def _build(
 ) -> ParsedEmail:
     date, date_defect = _date(_first(headers, "date"))
     html = "\n".join(body.html)
+    reply_to, to, cc = (_addresses(message, name, defects) for name in ("Reply-To", "To", "Cc"))
     return ParsedEmail(
         message_id=_normalise_id(_first(headers, "message-id")),
         in_reply_to=_normalise_id(_first(headers, "in-reply-to")),
         references=_id_list(" ".join(headers.get("references", []))),
         subject=_first(headers, "subject") or "",
         from_=sender,
-        reply_to=_addresses(message, "Reply-To", defects),
-        to=_addresses(message, "To", defects),
-        cc=_addresses(message, "Cc", defects),
+        reply_to=reply_to,
+        to=to,
+        cc=cc,
         date=date,
         text=best_text(body) or "\n\n".join(body.forwarded),
         html=sanitize_html(html) if html.strip() else None,

@@ -69,6 +69,14 @@ _AUTO, _BULK, _LIST = (
     LoopSignalKind.MAILING_LIST,
 )
 _BOUNCE, _NOREPLY, _OWN = LoopSignalKind.BOUNCE, LoopSignalKind.NO_REPLY, LoopSignalKind.OWN_MESSAGE
+
+# Patterns, named so that the table below reads one rule per line.
+_NOT_NO = r"(?!no\s*(?:;|\(|$)).+"  # Auto-Submitted: anything but "no"
+_SUPPRESS = r".*\b(?:all|oof|autoreply)\b.*"
+_MDN_REPORT = r"multipart/report\s*;.*disposition-notification.*"
+_DSN_REPORT = r"multipart/report\s*;.*delivery-status.*"
+_PRECEDENCE = r"\s*(?:bulk|junk|list)\b.*"
+_NULL_PATH = r"\s*<\s*>\s*"
 _AUTO_SUBJECT = (
     r"(?:auto(?:matic)?[ -]?(?:reply|response)|autoreply|out of (?:the )?office(?: reply)?"
     r"|abwesenheitsnotiz|automatische antwort|r[ée]ponse automatique|respuesta autom[áa]tica"
@@ -80,22 +88,24 @@ _BOUNCE_SUBJECT = (
     r"|unzustellbar|non remis)\b.*"
 )
 _SEPARATOR = r"(?:[-+._=].*)?"  # noreply+tag@, bounces-123@, no-reply.shop@
+_DAEMON = r"(?:mailer[-_]?daemon|postmaster)" + _SEPARATOR
+_NO_REPLY = (
+    r"(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply|mailer[-_]?daemon|bounces?)"
+    + _SEPARATOR
+)
 
+# fmt: off
 RULES: tuple[_Rule, ...] = (
-    _Rule(_AUTO, "Auto-Submitted", r"(?!no\s*(?:;|\(|$)).+", "RFC 3834: sent automatically"),
+    _Rule(_AUTO, "Auto-Submitted", _NOT_NO, "RFC 3834: sent automatically"),
     _Rule(_AUTO, "X-Autoreply", None, "an autoresponder's header"),
     _Rule(_AUTO, "X-Autorespond", None, "an autoresponder's header"),
-    _Rule(
-        _AUTO, "X-Auto-Response-Suppress", r".*\b(?:all|oof|autoreply)\b.*", "Outlook: no replies"
-    ),
+    _Rule(_AUTO, "X-Auto-Response-Suppress", _SUPPRESS, "Outlook: do not answer this"),
     _Rule(_AUTO, "X-MS-Exchange-Inbox-Rules-Loop", None, "sent by an Exchange inbox rule"),
-    _Rule(
-        _AUTO, "Content-Type", r"multipart/report\s*;.*disposition-notification.*", "read receipt"
-    ),
+    _Rule(_AUTO, "Content-Type", _MDN_REPORT, "read receipt"),
     _Rule(_AUTO, PART_TYPE, r"message/disposition-notification", "read receipt"),
     _Rule(_AUTO, PART_TYPE, r"message/feedback-report", "spam complaint report (ARF)"),
     _Rule(_AUTO, SUBJECT, _AUTO_SUBJECT, "an automatic reply's subject"),
-    _Rule(_BULK, "Precedence", r"\s*(?:bulk|junk|list)\b.*", "bulk mail"),
+    _Rule(_BULK, "Precedence", _PRECEDENCE, "bulk mail"),
     _Rule(_LIST, "List-Id", None, "sent through a mailing list"),
     _Rule(_LIST, "List-Unsubscribe", None, "mailing list or newsletter"),
     _Rule(_LIST, "List-Post", None, "sent through a mailing list"),
@@ -103,24 +113,17 @@ RULES: tuple[_Rule, ...] = (
     _Rule(_LIST, "List-Subscribe", None, "sent through a mailing list"),
     _Rule(_LIST, "List-Owner", None, "sent through a mailing list"),
     _Rule(_LIST, "Mailing-List", None, "sent through a mailing list"),
-    _Rule(_BOUNCE, "Content-Type", r"multipart/report\s*;.*delivery-status.*", "delivery report"),
+    _Rule(_BOUNCE, "Content-Type", _DSN_REPORT, "delivery report"),
     _Rule(_BOUNCE, PART_TYPE, r"message/delivery-status", "delivery report"),
-    _Rule(_BOUNCE, "Return-Path", r"\s*<\s*>\s*", "empty envelope sender: a bounce or auto-reply"),
+    _Rule(_BOUNCE, "Return-Path", _NULL_PATH, "empty envelope sender: a bounce or auto-reply"),
     _Rule(_BOUNCE, "X-Failed-Recipients", None, "delivery failure"),
-    _Rule(
-        _BOUNCE, FROM_LOCAL_PART, r"(?:mailer[-_]?daemon|postmaster)" + _SEPARATOR, "mail server"
-    ),
+    _Rule(_BOUNCE, FROM_LOCAL_PART, _DAEMON, "mail server"),
     _Rule(_BOUNCE, SUBJECT, _BOUNCE_SUBJECT, "a bounce's subject"),
-    _Rule(
-        _NOREPLY,
-        REPLY_LOCAL_PART,
-        r"(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply|mailer[-_]?daemon|bounces?)"
-        + _SEPARATOR,
-        "the reply address does not take replies",
-    ),
+    _Rule(_NOREPLY, REPLY_LOCAL_PART, _NO_REPLY, "the reply address does not take replies"),
     _Rule(_OWN, OWN_MESSAGE_ID, None, "a Message-ID hatchway made"),
     _Rule(_OWN, OWN_FROM_DOMAIN, None, "sent from one of our own domains"),
 )
+# fmt: on
 
 _DERIVED_SOURCES = frozenset(
     {SUBJECT, FROM_LOCAL_PART, REPLY_LOCAL_PART, PART_TYPE, OWN_MESSAGE_ID, OWN_FROM_DOMAIN}
