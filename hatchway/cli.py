@@ -13,6 +13,7 @@ import typer
 
 from hatchway._version import __version__
 from hatchway.config import Settings, load_settings
+from hatchway.connectors.imap import ImapSettings
 from hatchway.errors import HatchwayError
 from hatchway.store import Database
 
@@ -147,21 +148,99 @@ def worker(
 ) -> None:
     """Claim and run background jobs until stopped (SIGTERM/SIGINT finish the current job)."""
     from hatchway.handlers import default_handlers
+    from hatchway.runtime import build_outbox_relay
     from hatchway.store.migrate import require_current
     from hatchway.worker import Worker
 
     settings = _settings()
     database = _database(settings)
     require_current(database)
-    runner = Worker(database, default_handlers(settings, database))
+    relay = build_outbox_relay(settings, database)
+    if relay is None:
+        logging.getLogger("hatchway").warning("no [smtp] configured: approved replies will wait")
+    pollers = [] if relay is None else [relay.relay_once]
+    runner = Worker(database, default_handlers(settings, database), pollers=pollers)
     if once:
         count = 0
         while runner.run_once():
             count += 1
+        runner.poll()
         typer.echo(f"ran {count} jobs")
         return
     runner.install_signal_handlers()
     runner.run()
+
+
+@app.command()
+def ingest(
+    once: Annotated[bool, typer.Option(help="One pass over every mailbox, then exit.")] = False,
+    mailbox: Annotated[
+        list[str] | None, typer.Option(help="Only this mailbox (repeatable).")
+    ] = None,
+) -> None:
+    """Fetch new mail from the configured IMAP mailboxes (IDLE, or polling) and store it."""
+    from hatchway.store.migrate import require_current
+
+    settings = _settings()
+    database = _database(settings)
+    require_current(database)
+    boxes = [box for box in settings.mailboxes if not mailbox or box.name in mailbox]
+    if not boxes:
+        typer.echo("no mailboxes configured (add [[mailboxes]] to hatchway.toml)", err=True)
+        raise typer.Exit(1)
+    if once:
+        _ingest_once(settings, database, boxes)
+    else:
+        _watch(settings, database, boxes)
+
+
+def _ingest_once(settings: Settings, database: Database, boxes: list[ImapSettings]) -> None:
+    from hatchway.ingest import ingest_mailbox
+    from hatchway.runtime import mailbox_connector
+
+    def progress(name: str, done: int, total: int) -> None:
+        typer.echo(f"\r{name}: {done}/{total} messages stored", nl=False, err=True)
+
+    for box in boxes:
+        with mailbox_connector(box)() as client:
+            report = ingest_mailbox(
+                database,
+                client,
+                box,
+                own_domains=frozenset(settings.own_domains),
+                progress=progress,
+            )
+        typer.echo(
+            f"\n{box.name}: {report.stored} new, {report.already_stored} already stored "
+            f"{report.by_status or ''}",
+            err=True,
+        )
+
+
+def _watch(settings: Settings, database: Database, boxes: list[ImapSettings]) -> None:
+    import signal
+    import threading
+
+    from hatchway.ingest import watch_mailbox
+    from hatchway.runtime import mailbox_connector
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    threads = [
+        threading.Thread(
+            target=watch_mailbox,
+            args=(database, box, mailbox_connector(box), stop),
+            kwargs={"own_domains": frozenset(settings.own_domains)},
+            name=f"ingest:{box.name}",
+            daemon=True,
+        )
+        for box in boxes
+    ]
+    for thread in threads:
+        thread.start()
+    while any(thread.is_alive() for thread in threads) and not stop.wait(1):
+        pass
 
 
 @app.command()

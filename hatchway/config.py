@@ -15,7 +15,15 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
@@ -24,7 +32,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from hatchway.connectors.imap.settings import ImapSettings
+from hatchway.connectors.smtp.settings import SmtpSettings
 from hatchway.errors import ConfigError
+from hatchway.outbox.settings import OutboxSettings
 
 __all__ = [
     "CONFIG_ENV_VAR",
@@ -38,7 +49,8 @@ __all__ = [
 ENV_PREFIX = "HATCHWAY_"
 CONFIG_ENV_VAR = "HATCHWAY_CONFIG"
 DEFAULT_CONFIG_FILE = Path("hatchway.toml")
-# Values shipped in examples and docs; a real deployment must replace them.
+# Values shipped in examples and docs; a real deployment must replace them. Validators
+# raise ConfigError (not ValueError) where they know the exact key: pydantic lets it through.
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev-secret-key"})
 
 _config_file: ContextVar[Path | None] = ContextVar("hatchway_config_file", default=None)
@@ -81,6 +93,54 @@ class Settings(BaseSettings):
         description="Our sending domains: mail from them or with our Message-IDs gets no reply.",
     )
     server: ServerSettings = Field(default_factory=ServerSettings)
+    mailboxes: list[ImapSettings] = Field(
+        default_factory=list, description="IMAP mailboxes to answer ([[mailboxes]] tables)."
+    )
+    sent_mailbox: str | None = Field(
+        default=None,
+        description="Name of the mailbox whose Sent folder gets copies (default: the first).",
+    )
+    smtp: SmtpSettings | None = Field(default=None, description="Where replies are sent.")
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+
+    @model_validator(mode="after")
+    def _no_placeholder_passwords(self) -> Settings:
+        if self.dev_mode:
+            return self
+        for key, secret in self._secrets():
+            if (
+                secret is not None
+                and secret.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS
+            ):
+                raise ConfigError(
+                    key,
+                    "is a placeholder, refused outside dev mode",
+                    "set the real secret (for example through the environment), "
+                    "or dev_mode = true for local experiments",
+                )
+        return self
+
+    def _secrets(self) -> list[tuple[str, SecretStr | None]]:
+        found: list[tuple[str, SecretStr | None]] = []
+        for index, box in enumerate(self.mailboxes):
+            found += [(f"mailboxes[{index}].password", box.password)]
+            found += [(f"mailboxes[{index}].oauth2_token", box.oauth2_token)]
+        if self.smtp is not None:
+            found.append(("smtp.password", self.smtp.password))
+        return found
+
+    @model_validator(mode="after")
+    def _sent_mailbox_exists(self) -> Settings:
+        names = [box.name for box in self.mailboxes]
+        if self.sent_mailbox is not None and self.sent_mailbox not in names:
+            raise ConfigError(
+                "sent_mailbox", f"{self.sent_mailbox!r} is not a mailbox", f"use one of {names}"
+            )
+        if len(set(names)) != len(names):
+            raise ConfigError(
+                "mailboxes", f"names repeat: {names}", "give each mailbox its own name"
+            )
+        return self
 
     @field_validator("database_url")
     @classmethod

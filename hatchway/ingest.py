@@ -10,6 +10,7 @@ re-numbered mailbox is re-synced without duplicates. Nothing on the server is ch
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -17,11 +18,12 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from hatchway.connectors.imap import FetchedMessage, ImapSettings, MailboxClient
+from hatchway.errors import ConnectorError, TransientError
 from hatchway.intake import accept_raw_message
 from hatchway.store import Database
 from hatchway.store.models import InboundSource, InboundStatus, Lane, Mailbox, utcnow
 
-__all__ = ["IngestReport", "ProgressCallback", "ingest_mailbox"]
+__all__ = ["IngestReport", "ProgressCallback", "ingest_mailbox", "watch_mailbox"]
 
 log = logging.getLogger(__name__)
 
@@ -135,3 +137,61 @@ def _lane(message: FetchedMessage) -> Lane:
 def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def watch_mailbox(
+    database: Database,
+    settings: ImapSettings,
+    connect: Callable[[], MailboxClient],
+    stop: threading.Event,
+    *,
+    own_domains: frozenset[str] = frozenset(),
+    poll_seconds: float = 60.0,
+) -> None:
+    """Ingest until ``stop`` is set: IDLE when the server can, else poll; reconnect on errors.
+
+    Each IDLE lasts at most ``poll_seconds`` (well under the 29 minutes RFC 2177 allows),
+    so a stop request or a silently dropped connection is noticed within that time.
+    """
+    failures = 0
+    while not stop.is_set():
+        try:
+            with connect() as client:
+                failures = 0
+                _ingest_until_stopped(database, client, settings, stop, own_domains, poll_seconds)
+        except ConnectorError as exc:
+            failures += 1
+            delay = min(300.0, 2.0 ** min(failures, 8))
+            level = logging.WARNING if isinstance(exc, TransientError) else logging.ERROR
+            log.log(level, "mailbox %r: %s; reconnecting in %.0fs", settings.name, exc, delay)
+            stop.wait(delay)
+
+
+def _ingest_until_stopped(
+    database: Database,
+    client: MailboxClient,
+    settings: ImapSettings,
+    stop: threading.Event,
+    own_domains: frozenset[str],
+    poll_seconds: float,
+) -> None:
+    idle = client.supports_idle()
+    log.info(
+        "mailbox %r: watching %s (%s)",
+        settings.name,
+        settings.folder,
+        "IDLE" if idle else f"polling every {poll_seconds:.0f}s",
+    )
+    while not stop.is_set():
+        report = ingest_mailbox(database, client, settings, own_domains=own_domains)
+        if report.stored:
+            log.info(
+                "mailbox %r: stored %d new messages %s",
+                settings.name,
+                report.stored,
+                report.by_status,
+            )
+        if idle:
+            client.wait_for_new_mail(min(poll_seconds, settings.idle_timeout))
+        else:
+            stop.wait(poll_seconds)

@@ -12,7 +12,7 @@ import signal
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from types import FrameType
 
@@ -47,6 +47,7 @@ class Worker:
         lease: timedelta = timedelta(minutes=5),
         poll_interval: float = 1.0,
         retry_base: timedelta = timedelta(seconds=5),
+        pollers: Sequence[Callable[[], object]] = (),
     ) -> None:
         self.database = database
         self.handlers = dict(handlers)
@@ -54,6 +55,7 @@ class Worker:
         self.lease = lease
         self.poll_interval = poll_interval
         self.retry_base = retry_base
+        self.pollers = list(pollers)
         self.stop_event = threading.Event()
 
     def run_once(self) -> bool:
@@ -78,12 +80,20 @@ class Worker:
     def run(self) -> None:
         """Run until stop() or SIGTERM/SIGINT; the job in hand is finished first."""
         log.info("worker %s started; job kinds: %s", self.name, sorted(self.handlers) or "none")
-        if not self.handlers:
-            log.warning("no job handlers are registered; this worker will only wait")
         while not self.stop_event.is_set():
-            if not self.run_once():
+            busy = self.run_once()
+            self.poll()
+            if not busy:
                 self.stop_event.wait(self.poll_interval)
         log.info("worker %s stopped", self.name)
+
+    def poll(self) -> None:
+        """Run each poller once (e.g. the outbox relay); a failing poller is logged, not fatal."""
+        for poller in self.pollers:
+            try:
+                poller()
+            except Exception:
+                log.exception("poller %r failed; will run again", poller)
 
     def stop(self) -> None:
         """Ask the loop to stop after the current job."""

@@ -91,3 +91,42 @@ def test_broken_toml_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "hatchway.toml").write_text("dev_mode = tru\n")
     with pytest.raises(ConfigError, match="fix the TOML"):
         load_settings()
+
+
+def test_mailboxes_and_smtp_come_from_toml(tmp_path: Path) -> None:
+    (tmp_path / "hatchway.toml").write_text(
+        f'secret_key = "{GOOD_SECRET}"\n'
+        '[[mailboxes]]\nname = "support"\nhost = "imap.shop.example"\nusername = "support"\n'
+        'password = "imap-password-1"\n'
+        '[smtp]\nhost = "smtp.shop.example"\nfrom_address = "support@shop.example"\n'
+        'username = "support"\npassword = "smtp-password-1"\n'
+    )
+    settings = load_settings()
+    assert settings.mailboxes[0].port == 993
+    assert settings.smtp is not None and settings.smtp.port == 587
+    assert settings.outbox.hold_review_seconds == 10
+
+
+@pytest.mark.parametrize(
+    ("snippet", "key"),
+    [
+        (
+            '[smtp]\nhost = "h"\nfrom_address = "a@b.example"\nusername = "u"\npassword = "change-me"\n',
+            "smtp.password",
+        ),
+        (
+            '[[mailboxes]]\nname = "m"\nhost = "h"\nusername = "u"\npassword = "changeme"\n',
+            "mailboxes[0].password",
+        ),
+    ],
+)
+def test_placeholder_passwords_are_refused(tmp_path: Path, snippet: str, key: str) -> None:
+    (tmp_path / "hatchway.toml").write_text(f'secret_key = "{GOOD_SECRET}"\n' + snippet)
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    assert raised.value.key == key
+
+
+def test_sent_mailbox_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="sent_mailbox"):
+        load_settings(dev_mode=True, sent_mailbox="nope")

@@ -60,3 +60,20 @@ def test_run_stops_when_asked(database: Database) -> None:
     worker.stop()
     thread.join(timeout=10)
     assert not thread.is_alive()
+
+
+def test_pollers_run_every_loop_and_a_failing_one_is_not_fatal(database: Database) -> None:
+    calls: list[str] = []
+
+    def broken() -> None:
+        calls.append("broken")
+        raise RuntimeError("smtp down")
+
+    worker = Worker(database, {}, poll_interval=0.01, pollers=[broken, lambda: calls.append("ok")])
+    thread = threading.Thread(target=worker.run)
+    thread.start()
+    while calls.count("ok") < 3:
+        threading.Event().wait(0.01)
+    worker.stop()
+    thread.join(timeout=10)
+    assert calls.count("broken") >= 3
