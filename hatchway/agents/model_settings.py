@@ -24,6 +24,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from hatchway.agents.pins import ModelPin, PinProblem, validate_pins
+from hatchway.errors import ConfigError
 
 __all__ = [
     "DEFAULT_PINS",
@@ -35,14 +36,18 @@ __all__ = [
     "provider_problem",
 ]
 
-DEFAULT_PINS: Mapping[str, str] = {
-    "classify": "local:intent-tfidf@1.0.0",
-    "draft": "local:template-drafter@1.0.0",
+DEFAULT_PINS: Mapping[str, str] = {"draft": "local:template-drafter@1.0.0"}
+"""The key-free template drafter, pinned to the release of its templates shipped inside
+hatchway (for ``local``, a semver names such a release; ``sha256:`` a trained artifact file).
+``classify`` has no default on purpose: the local classifier is pinned by the sha256 of the
+artifact ``hatchway classifier train`` writes, which no default can know (its bytes depend on
+the scikit-learn/NumPy build), and settings must load before that command can run. Pins given
+in settings are merged over these defaults."""
+
+_UNPINNED_FIX = {
+    "classify": "run `hatchway classifier train` and pin the local:intent-tfidf@sha256:… it "
+    "prints as models.pins.classify",
 }
-"""Key-free offline models, each pinned to a release shipped inside hatchway: for ``local``,
-a semver names a release of the offline model (code, templates and bundled training data,
-built deterministically) and ``sha256:`` a trained artifact file. Pins given in settings
-are merged over these, so pinning only ``draft`` keeps the offline classifier."""
 
 RESERVED_PROVIDERS = frozenset({"openai", "anthropic", "local"})
 CompatibleKind = Literal["ollama", "vllm", "openai-compatible"]
@@ -134,6 +139,14 @@ class ModelSettings(BaseModel):
     def model_pins(self) -> dict[str, ModelPin]:
         """The parsed pin of every configured node."""
         return validate_pins(self.pins)
+
+    def pin_for(self, node: str) -> ModelPin:
+        """The pin of ``node``; ConfigError with the fix if the node has none."""
+        pin = self.model_pins().get(node)
+        if pin is None:
+            fix = _UNPINNED_FIX.get(node, f'set models.pins.{node} = "provider:model-YYYY-MM-DD"')
+            raise ConfigError(f"models.pins.{node}", "no model is pinned for this node", fix)
+        return pin
 
 
 def provider_problem(

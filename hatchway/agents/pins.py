@@ -29,7 +29,6 @@ __all__ = [
     "DIGEST_PROVIDERS",
     "HOSTED_PROVIDERS",
     "KNOWN_NODES",
-    "REQUIRED_NODES",
     "ModelPin",
     "PinError",
     "PinProblem",
@@ -40,7 +39,6 @@ __all__ = [
 KNOWN_NODES = frozenset({"classify", "classify_fallback", "draft"})
 """Triage-graph nodes that run a model; ``classify_fallback`` is the LLM asked when the
 local classifier is unsure, and is optional."""
-REQUIRED_NODES = frozenset({"classify", "draft"})
 
 HOSTED_PROVIDERS = frozenset({"openai", "anthropic"})
 """Providers whose API serves dated model ids only (no ``@version`` addressing)."""
@@ -175,7 +173,7 @@ def _problem(node: str, spec: str, provider: str, problem: str) -> PinProblem:
 def validate_pins(
     pins: Mapping[str, str],
     known_nodes: Collection[str] = KNOWN_NODES,
-    required_nodes: Collection[str] = REQUIRED_NODES,
+    required_nodes: Collection[str] = (),
     *,
     check: Callable[[ModelPin], PinProblem | None] | None = None,
 ) -> dict[str, ModelPin]:

@@ -162,8 +162,11 @@ def test_known_nodes_can_be_given() -> None:
 
 
 def test_missing_required_node_is_refused() -> None:
+    assert set(validate_pins({"draft": "openai:gpt-4.1-mini-2025-04-14"})) == {"draft"}
     with pytest.raises(PinError) as caught:
-        validate_pins({"draft": "openai:gpt-4.1-mini-2025-04-14"})
+        validate_pins(
+            {"draft": "openai:gpt-4.1-mini-2025-04-14"}, required_nodes={"classify", "draft"}
+        )
     (problem,) = caught.value.problems
     assert (problem.node, problem.problem) == ("classify", "not pinned")
     assert "models.pins.classify" in problem.fix
@@ -186,7 +189,7 @@ def test_check_adds_problems_to_the_same_error() -> None:
 
 PUBLIC_API = {
     "hatchway.agents.pins": {
-        "DIGEST_PROVIDERS", "HOSTED_PROVIDERS", "KNOWN_NODES", "REQUIRED_NODES", "ModelPin",
+        "DIGEST_PROVIDERS", "HOSTED_PROVIDERS", "KNOWN_NODES", "ModelPin",
         "PinError", "PinProblem", "parse_pin", "validate_pins",
     },
     "hatchway.agents.model_settings": {

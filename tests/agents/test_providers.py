@@ -74,18 +74,34 @@ def build(spec: str, model_settings: ModelSettings | None = None) -> Model:
 def test_defaults_are_offline_and_exact() -> None:
     defaults = ModelSettings()
     pins = defaults.model_pins()
-    assert defaults.pins == dict(DEFAULT_PINS)
-    assert {pin.provider for pin in pins.values()} == {"local"}
-    assert pins["classify"].version == "1.0.0" and pins["draft"].version == "1.0.0"
+    assert defaults.pins == dict(DEFAULT_PINS) == {"draft": "local:template-drafter@1.0.0"}
+    assert pins["draft"].provider == "local" and pins["draft"].version == "1.0.0"
     assert (defaults.request_timeout, defaults.max_retries) == (60.0, 2)
 
 
+def test_unpinned_classifier_says_how_to_pin_it() -> None:
+    with pytest.raises(ConfigError) as caught:
+        ModelSettings().pin_for("classify")
+    assert caught.value.key == "models.pins.classify"
+    assert "hatchway classifier train" in caught.value.fix
+    with pytest.raises(ConfigError, match=r"models\.pins\.classify_fallback"):
+        ModelSettings().pin_for("classify_fallback")
+
+
+def test_pin_for() -> None:
+    pinned = ModelSettings(pins={"classify": f"local:intent-tfidf@{DIGEST}"})
+    assert pinned.pin_for("classify").version == DIGEST
+    assert pinned.pin_for("draft").model == "template-drafter"
+
+
 def test_given_pins_merge_over_defaults() -> None:
-    merged = settings(pins={"draft": "openai:gpt-4.1-mini-2025-04-14"})
+    merged = settings(pins={"classify_fallback": "openai:gpt-4.1-mini-2025-04-14"})
     assert merged.pins == {
-        "classify": DEFAULT_PINS["classify"],
-        "draft": "openai:gpt-4.1-mini-2025-04-14",
+        "draft": DEFAULT_PINS["draft"],
+        "classify_fallback": "openai:gpt-4.1-mini-2025-04-14",
     }
+    replaced = settings(pins={"draft": "anthropic:claude-sonnet-4-5-20250929"})
+    assert replaced.pins == {"draft": "anthropic:claude-sonnet-4-5-20250929"}
 
 
 def test_floating_pins_refused_by_settings() -> None:
