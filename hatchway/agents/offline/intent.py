@@ -1,0 +1,158 @@
+"""Training, storing and loading the local intent classifier (TF-IDF + logistic regression).
+
+Artifact format: a pickle (protocol 5) of a small dict holding the fitted scikit-learn
+pipeline, stored as ``<models_dir>/intent-tfidf/<sha256>.pkl`` and pinned by that sha256.
+``skops`` is not installed, so the hash check on load is the integrity guard: a pickle can
+run code, so only load artifacts whose hash an operator pinned. Training is deterministic:
+the same data and library versions give the same bytes and so the same hash. A different
+scikit-learn, NumPy or Python may give other bytes, hence a new pin: a deliberate step.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import pickle
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sklearn
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from hatchway.errors import ConfigError
+
+__all__ = [
+    "ARTIFACT_FORMAT",
+    "INTENT_MODEL",
+    "IntentClassifier",
+    "IntentScore",
+    "TrainedArtifact",
+    "artifact_path",
+    "load_intent_classifier",
+    "train_intent_classifier",
+]
+
+INTENT_MODEL = "intent-tfidf"
+ARTIFACT_FORMAT = 1
+_HEX = re.compile(r"[0-9a-f]{64}")
+_TRAIN_FIX = "run `hatchway classifier train` and pin the local:intent-tfidf@sha256:… it prints"
+
+
+@dataclass(frozen=True)
+class TrainedArtifact:
+    """A trained classifier file and the sha256 (hex) of its bytes."""
+
+    path: Path
+    sha256: str
+
+    @property
+    def pin(self) -> str:
+        """The model pin for ``hatchway.toml``: ``local:intent-tfidf@sha256:<hex>``."""
+        return f"local:{INTENT_MODEL}@sha256:{self.sha256}"
+
+
+@dataclass(frozen=True)
+class IntentScore:
+    """The classifier's answer for one text: best category, its probability, the runner-up."""
+
+    category: str
+    probability: float
+    runner_up: str
+    runner_up_probability: float
+
+
+class IntentClassifier:
+    """A loaded, verified classifier. ``sha256`` names the artifact it came from."""
+
+    def __init__(self, pipeline: Any, sha256: str) -> None:
+        self._pipeline = pipeline
+        self.sha256 = sha256
+        self.classes: tuple[str, ...] = tuple(str(c) for c in pipeline.classes_)
+
+    def score(self, text: str) -> IntentScore:
+        """Class probabilities for ``text``, reduced to the top two."""
+        probabilities = self._pipeline.predict_proba([text])[0]
+        order = sorted(range(len(self.classes)), key=lambda i: (-probabilities[i], i))
+        best, second = order[0], order[1]
+        return IntentScore(
+            category=self.classes[best],
+            probability=float(probabilities[best]),
+            runner_up=self.classes[second],
+            runner_up_probability=float(probabilities[second]),
+        )
+
+
+def _build_pipeline() -> Pipeline:
+    def tfidf(**kwargs: Any) -> TfidfVectorizer:
+        return TfidfVectorizer(sublinear_tf=True, strip_accents="unicode", **kwargs)
+
+    word = tfidf(ngram_range=(1, 2))
+    char = tfidf(analyzer="char_wb", ngram_range=(2, 5))
+    features = FeatureUnion([("word", word), ("char", char)])
+    return Pipeline([("features", features), ("clf", LogisticRegression(C=30.0, max_iter=5000))])
+
+
+def _read_training(csv_path: Path) -> tuple[list[str], list[str]]:
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        rows = [(row["text"], row["category"]) for row in csv.DictReader(handle)]
+    if len({category for _, category in rows}) < 2:
+        raise ConfigError(str(csv_path), "needs rows of at least two categories", "add rows")
+    return [text for text, _ in rows], [category for _, category in rows]
+
+
+def _strip_run_state(pipeline: Pipeline) -> None:
+    """Drop attributes that hold memory addresses (``id()``), which would change the bytes."""
+    for _, vectorizer in pipeline.named_steps["features"].transformer_list:
+        vars(vectorizer).pop("_stop_words_id", None)
+
+
+def artifact_path(models_dir: Path, sha256: str) -> Path:
+    """Where the artifact with this hash lives under ``models_dir``."""
+    return models_dir / INTENT_MODEL / f"{sha256}.pkl"
+
+
+def train_intent_classifier(csv_path: Path, out_dir: Path) -> TrainedArtifact:
+    """Fit on ``csv_path`` (``text,category``) and store the artifact under its sha256."""
+    texts, labels = _read_training(csv_path)
+    pipeline = _build_pipeline().fit(texts, labels)
+    _strip_run_state(pipeline)
+    payload = {
+        "format": ARTIFACT_FORMAT,
+        "model": INTENT_MODEL,
+        "sklearn": sklearn.__version__,
+        "training_sha256": hashlib.sha256(csv_path.read_bytes()).hexdigest(),
+        "pipeline": pipeline,
+    }
+    data = pickle.dumps(payload, protocol=5)
+    digest = hashlib.sha256(data).hexdigest()
+    target = artifact_path(out_dir, digest)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as handle:
+        handle.write(data)
+    os.replace(handle.name, target)
+    return TrainedArtifact(path=target, sha256=digest)
+
+
+def load_intent_classifier(models_dir: Path, sha256: str) -> IntentClassifier:
+    """Load the artifact pinned by ``sha256``; missing file or hash mismatch → ConfigError."""
+    key = f"local:{INTENT_MODEL}@sha256:{sha256}"
+    if not _HEX.fullmatch(sha256):
+        raise ConfigError(key, "is not a sha256 hex digest", _TRAIN_FIX)
+    path = artifact_path(models_dir, sha256)
+    if not path.is_file():
+        raise ConfigError(key, f"artifact {path} does not exist", _TRAIN_FIX)
+    data = path.read_bytes()
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != sha256:
+        problem = f"artifact {path} has sha256 {actual}, not the pinned one"
+        raise ConfigError(key, problem, _TRAIN_FIX)
+    payload = pickle.loads(data)  # noqa: S301 - bytes verified against the operator's pin
+    if not isinstance(payload, dict) or payload.get("format") != ARTIFACT_FORMAT:
+        raise ConfigError(key, f"artifact {path} is not an intent-tfidf artifact", _TRAIN_FIX)
+    return IntentClassifier(payload["pipeline"], sha256)
