@@ -24,7 +24,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 @dataclass(frozen=True)
 class Prompt:
-    """One instruction text with its name, version and sha256 (hex) of its UTF-8 bytes."""
+    """One instruction text (stripped) with its name, version and the sha256 of its UTF-8."""
 
     name: str
     version: str
@@ -48,7 +48,8 @@ def load_prompt(name: str, version: str) -> Prompt:
             "no such prompt file",
             f"add hatchway/agents/prompts/{name}.{version}.md or pin an existing version",
         )
-    text = resource.read_text(encoding="utf-8")
+    # Stripped, because pydantic-ai strips instructions: the hash names exactly what is sent.
+    text = resource.read_text(encoding="utf-8").strip()
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Prompt(name=name, version=version, text=text, hash=digest)
 
