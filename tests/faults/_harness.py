@@ -1,0 +1,223 @@
+"""Shared machinery of the kill -9 trials: trial counts, seeds, and the child launcher.
+
+A child program (``_ingest_child.py``, ``_relay_child.py``) is started with
+``sys.executable``, prints ``ready`` once its imports are done, then waits for a ``go`` line
+on stdin before it touches the database or a server. The launcher starts the *next* child
+while the current one works, so Python's start-up (about a second here) overlaps the
+previous trial instead of adding to it; the kill itself always hits a child that is past
+``go``, i.e. inside the work, never inside the interpreter's start-up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import selectors
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Self
+
+__all__ = [
+    "ChildLauncher",
+    "ChildRun",
+    "WorkClock",
+    "base_seed",
+    "fault_trials",
+    "trial_rng",
+]
+
+DEFAULT_TRIALS = 50
+READY_TIMEOUT = 60.0
+FINISH_TIMEOUT = 120.0
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def fault_trials() -> int:
+    """Kill trials per test: ``HATCHWAY_FAULT_TRIALS``, default 50 (what CI runs)."""
+    return int(os.environ.get("HATCHWAY_FAULT_TRIALS", DEFAULT_TRIALS))
+
+
+def base_seed() -> int:
+    """``HATCHWAY_FAULT_SEED`` to replay a run, else a fresh seed (printed in every failure)."""
+    given = os.environ.get("HATCHWAY_FAULT_SEED")
+    return int(given) if given else random.SystemRandom().randrange(1, 2**31)
+
+
+def trial_rng(seed: int, trial: int) -> random.Random:
+    """The random stream of one trial: same seed and trial number, same workload and delay."""
+    return random.Random(f"{seed}:{trial}")
+
+
+@dataclass
+class ChildRun:
+    """How one child run ended.
+
+    ``delay``: seconds after ``go`` that SIGKILL was sent (None: not killed); ``lines``:
+    what the child printed, each with the seconds after ``go`` the parent read it.
+    """
+
+    delay: float | None
+    returncode: int
+    lines: list[tuple[float, str]] = field(default_factory=list)
+
+    @property
+    def output(self) -> list[str]:
+        return [line for _, line in self.lines]
+
+    @property
+    def done_after(self) -> float | None:
+        """Seconds from ``go`` to the child's ``done``; None when it was killed before."""
+        return next((at for at, line in self.lines if line == "done"), None)
+
+    @property
+    def finished_work(self) -> bool:
+        """The child said ``done``: the kill (if any) came after the work."""
+        return self.done_after is not None
+
+    @property
+    def killed(self) -> bool:
+        return self.returncode == -signal.SIGKILL
+
+    def describe(self) -> str:
+        """The kill point: when the signal went, and what the child had said by then."""
+        when = (
+            "not killed" if self.delay is None else f"SIGKILL {self.delay * 1000:.0f} ms after go"
+        )
+        said = [f"{at * 1000:.0f}ms {line}" for at, line in self.lines]
+        return f"{when}, exit {self.returncode}; child output: {said}"
+
+
+class WorkClock:
+    """How long the child's work takes, from the runs that finished it: kill delays are drawn
+    from ``[0, typical)`` so that they fall inside the work."""
+
+    def __init__(self) -> None:
+        self.durations: list[float] = []
+
+    def observe(self, run: ChildRun) -> None:
+        if run.done_after is not None:
+            self.durations.append(run.done_after)
+
+    @property
+    def typical(self) -> float:
+        assert self.durations, "no run has finished its work yet"
+        return statistics.median(self.durations)
+
+
+class ChildLauncher:
+    """Runs a child program again and again, each run killed after a delay or not at all."""
+
+    def __init__(self, script: Path, config: dict[str, Any], log_path: Path) -> None:
+        self.script = script
+        self.argv = [sys.executable, str(script), json.dumps(config)]
+        self.log_path = log_path
+        self._log: IO[bytes] = log_path.open("ab")
+        self._next: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Self:
+        self._next = self._spawn()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._next is not None:
+            _kill_and_reap(self._next)
+            self._next = None
+        self._log.close()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+        return subprocess.Popen(
+            self.argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            bufsize=0,  # unbuffered: lines are read with os.read as they come
+            cwd=REPO_ROOT,
+            env=env,
+        )
+
+    def run(self, kill_after: float | None, *, last: bool = False) -> ChildRun:
+        """Start the waiting child's work; SIGKILL it ``kill_after`` seconds later (or never).
+
+        Unless this is the ``last`` run, the next child is started meanwhile.
+        """
+        process, self._next = self._next or self._spawn(), None
+        try:
+            self._await_ready(process)
+            if not last:
+                self._next = self._spawn()  # its start-up overlaps this run's work
+            assert process.stdin is not None and process.stdout is not None
+            started = time.monotonic()
+            process.stdin.write(b"go\n")
+            limit = FINISH_TIMEOUT if kill_after is None else kill_after
+            reader = _LineReader(process.stdout.fileno(), started)
+            reader.read_until(started + limit)
+            if kill_after is not None:
+                process.send_signal(signal.SIGKILL)  # a zombie that already exited ignores it
+            returncode = process.wait(timeout=FINISH_TIMEOUT)
+            reader.read_until(time.monotonic() + FINISH_TIMEOUT)  # the rest, up to EOF
+        finally:
+            _kill_and_reap(process)
+        return ChildRun(kill_after, returncode, reader.lines)
+
+    def _await_ready(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()  # unbuffered: reads no further than the line
+        if line != b"ready":
+            _kill_and_reap(process)
+            raise AssertionError(
+                f"{self.script.name} did not start (said {line!r}):\n{self.log_tail()}"
+            )
+
+    def log_tail(self, chars: int = 3000) -> str:
+        """The end of the children's stderr, for failure messages."""
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")[-chars:]
+
+
+class _LineReader:
+    """Reads a pipe until a deadline or EOF, stamping each line with its arrival time."""
+
+    def __init__(self, fd: int, started: float) -> None:
+        self.fd = fd
+        self.started = started
+        self.lines: list[tuple[float, str]] = []
+        self.eof = False
+        self._partial = b""
+
+    def read_until(self, deadline: float) -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.fd, selectors.EVENT_READ)
+            while not self.eof and (remaining := deadline - time.monotonic()) > 0:
+                if not selector.select(remaining):
+                    continue
+                chunk = os.read(self.fd, 65536)
+                at = time.monotonic() - self.started
+                if not chunk:
+                    self.eof = True
+                self._partial += chunk
+                *complete, self._partial = self._partial.split(b"\n")
+                self.lines += [(at, line.decode().strip()) for line in complete]
+
+
+def _kill_and_reap(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.kill()
+    process.wait(timeout=FINISH_TIMEOUT)
+    for stream in (process.stdin, process.stdout):
+        if stream is not None:
+            with contextlib.suppress(BrokenPipeError):
+                stream.close()
