@@ -32,9 +32,11 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from hatchway.agents.model_settings import ModelSettings
 from hatchway.connectors.imap.settings import ImapSettings
 from hatchway.connectors.smtp.settings import SmtpSettings
 from hatchway.errors import ConfigError
+from hatchway.graphs.services import TriageSettings
 from hatchway.outbox.settings import OutboxSettings
 
 __all__ = [
@@ -102,6 +104,11 @@ class Settings(BaseSettings):
     )
     smtp: SmtpSettings | None = Field(default=None, description="Where replies are sent.")
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    models: ModelSettings = Field(default_factory=ModelSettings)
+    models_dir: Path = Field(
+        default=Path("models"), description="Where trained local model artifacts are kept."
+    )
+    triage: TriageSettings = Field(default_factory=TriageSettings)
 
     @model_validator(mode="after")
     def _no_placeholder_passwords(self) -> Settings:

@@ -7,6 +7,7 @@ shop database is rebuilt, users get new passwords, mail already stored is not st
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,16 @@ from hatchway.store import Database
 from hatchway.store.migrate import upgrade
 from hatchway.store.models import InboundSource, InboundStatus, Role
 
-__all__ = ["DEMO_OWN_DOMAINS", "DEMO_USERS", "DemoData", "DemoResult", "find_demo_data", "prepare_demo"]
+__all__ = [
+    "DEMO_OWN_DOMAINS",
+    "DEMO_USERS",
+    "DemoData",
+    "DemoResult",
+    "find_demo_data",
+    "prepare_demo",
+    "run_demo_worker",
+    "train_demo_classifier",
+]
 
 DEMO_OWN_DOMAINS = ["northwind-outfitters.example"]
 
@@ -125,3 +135,26 @@ def ingest_mailbox_dir(
                 status = InboundStatus(accepted.message.status).value
                 counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+def train_demo_classifier(data: DemoData, models_dir: Path) -> str:
+    """Train the offline intent classifier on the demo's examples; returns its pin."""
+    from hatchway.agents.offline.intent import train_intent_classifier
+
+    return train_intent_classifier(data.root / "classifier" / "training.csv", models_dir).pin
+
+
+def run_demo_worker(
+    settings: Settings, database: Database, sent_dir: Path, stop: threading.Event
+) -> None:
+    """Triage the mailbox and relay approved replies into ``sent_dir`` until ``stop``."""
+    from hatchway.connectors.smtp.file_sender import FolderMailSender
+    from hatchway.handlers import open_handlers
+    from hatchway.outbox import OutboxRelay
+    from hatchway.worker import Worker
+
+    relay = OutboxRelay(database, FolderMailSender(sent_dir), settings.outbox)
+    with open_handlers(settings, database) as handlers:
+        worker = Worker(database, handlers, pollers=[relay.relay_once], poll_interval=0.5)
+        worker.stop_event = stop
+        worker.run()

@@ -1,19 +1,53 @@
 """Which job kinds this installation's workers run, and with what.
 
-The triage graph registers its handler here (job kind ``triage``); until a kind has a
-handler its jobs wait in the queue, visible on the overview page, and nothing is lost.
+``triage`` starts a message's graph thread; ``review_decision`` resumes it with what a
+reviewer decided. Both need the pinned models: without them the worker refuses to start
+and says which pin to set.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from hatchway.config import Settings
+from hatchway.graphs.build import build_triage_services
+from hatchway.graphs.checkpoint import open_checkpointer
+from hatchway.graphs.nodes.review import ReviewerDecision
+from hatchway.graphs.runner import DecisionRefused, TriageRunner
+from hatchway.intake import TRIAGE_JOB
+from hatchway.policies.lifecycle import apply_model_pins
 from hatchway.store import Database
-from hatchway.worker import JobHandler
+from hatchway.store.jobs import ClaimedJob
+from hatchway.worker import JobHandler, worker_name
 
-__all__ = ["default_handlers"]
+__all__ = ["REVIEW_DECISION_JOB", "open_handlers"]
+
+REVIEW_DECISION_JOB = "review_decision"
+
+log = logging.getLogger(__name__)
 
 
-def default_handlers(settings: Settings, database: Database) -> dict[str, JobHandler]:
-    """The job handlers a `hatchway worker` process runs."""
-    del settings, database  # used once handlers exist
-    return {}
+@contextmanager
+def open_handlers(settings: Settings, database: Database) -> Iterator[dict[str, JobHandler]]:
+    """The job handlers of a worker process, with their checkpointer open while in use."""
+    services = build_triage_services(settings, database)
+    with database.session() as session:
+        apply_model_pins(session, settings.models.model_pins(), actor="system:worker")
+    with open_checkpointer(database) as checkpointer:
+        runner = TriageRunner(services, checkpointer, owner=worker_name())
+
+        def triage(job: ClaimedJob) -> None:
+            assert job.inbound_message_id is not None
+            runner.start(job.inbound_message_id)
+
+        def review_decision(job: ClaimedJob) -> None:
+            assert job.inbound_message_id is not None
+            decision = ReviewerDecision.model_validate(job.payload)
+            try:
+                runner.resume(job.inbound_message_id, decision)
+            except DecisionRefused as exc:  # decided already (e.g. twice): nothing to do
+                log.warning("review decision job %s ignored: %s", job.id, exc)
+
+        yield {TRIAGE_JOB: triage, REVIEW_DECISION_JOB: review_decision}

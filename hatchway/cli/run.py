@@ -1,0 +1,133 @@
+"""Running the service: serve, worker, ingest."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Annotated
+
+import typer
+
+from hatchway.cli._context import app, database_for, settings_for
+from hatchway.config import Settings
+from hatchway.connectors.imap import ImapSettings
+from hatchway.store import Database
+
+__all__ = ["ingest", "serve", "worker"]
+
+log = logging.getLogger("hatchway.cli")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Listen address (default: settings).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: settings).")] = None,
+) -> None:
+    """Serve the review inbox, ops console and API."""
+    import uvicorn
+
+    from hatchway.ui.app import create_app
+
+    settings = settings_for()
+    database = database_for(settings)
+    uvicorn.run(
+        create_app(settings, database),
+        host=host or settings.server.host,
+        port=port or settings.server.port,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Run the jobs that are due, then exit.")] = False,
+) -> None:
+    """Run triage jobs and relay the outbox until stopped (SIGTERM/SIGINT finish the job first)."""
+    from hatchway.handlers import open_handlers
+    from hatchway.runtime import build_outbox_relay
+    from hatchway.worker import Worker
+
+    settings = settings_for()
+    database = database_for(settings)
+    relay = build_outbox_relay(settings, database)
+    if relay is None:
+        log.warning("no [smtp] configured: approved replies will wait in the outbox")
+    pollers = [] if relay is None else [relay.relay_once]
+    with open_handlers(settings, database) as handlers:
+        runner = Worker(database, handlers, pollers=pollers)
+        if once:
+            count = 0
+            while runner.run_once():
+                count += 1
+            runner.poll()
+            typer.echo(f"ran {count} jobs")
+            return
+        runner.install_signal_handlers()
+        runner.run()
+
+
+@app.command()
+def ingest(
+    once: Annotated[bool, typer.Option(help="One pass over every mailbox, then exit.")] = False,
+    mailbox: Annotated[
+        list[str] | None, typer.Option(help="Only this mailbox (repeatable).")
+    ] = None,
+) -> None:
+    """Fetch new mail from the configured IMAP mailboxes (IDLE, or polling) and store it."""
+    settings = settings_for()
+    database = database_for(settings)
+    boxes = [box for box in settings.mailboxes if not mailbox or box.name in mailbox]
+    if not boxes:
+        typer.echo("no mailboxes configured (add [[mailboxes]] to hatchway.toml)", err=True)
+        raise typer.Exit(1)
+    if once:
+        _ingest_once(settings, database, boxes)
+    else:
+        _watch(settings, database, boxes)
+
+
+def _ingest_once(settings: Settings, database: Database, boxes: list[ImapSettings]) -> None:
+    from hatchway.ingest import ingest_mailbox
+    from hatchway.runtime import mailbox_connector
+
+    def progress(name: str, done: int, total: int) -> None:
+        typer.echo(f"\r{name}: {done}/{total} messages stored", nl=False, err=True)
+
+    for box in boxes:
+        with mailbox_connector(box)() as client:
+            report = ingest_mailbox(
+                database,
+                client,
+                box,
+                own_domains=frozenset(settings.own_domains),
+                progress=progress,
+            )
+        typer.echo(
+            f"\n{box.name}: {report.stored} new, {report.already_stored} already stored "
+            f"{report.by_status or ''}",
+            err=True,
+        )
+
+
+def _watch(settings: Settings, database: Database, boxes: list[ImapSettings]) -> None:
+    from hatchway.ingest import watch_mailbox
+    from hatchway.runtime import mailbox_connector
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    threads = [
+        threading.Thread(
+            target=watch_mailbox,
+            args=(database, box, mailbox_connector(box), stop),
+            kwargs={"own_domains": frozenset(settings.own_domains)},
+            name=f"ingest:{box.name}",
+            daemon=True,
+        )
+        for box in boxes
+    ]
+    for thread in threads:
+        thread.start()
+    while any(thread.is_alive() for thread in threads) and not stop.wait(1):
+        pass

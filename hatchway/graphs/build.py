@@ -1,0 +1,65 @@
+"""Build the triage services (pinned models, prompts, lookups) from Settings."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from hatchway.agents.classify import classify_prompt, make_classify_agent
+from hatchway.agents.draft import draft_prompt, make_draft_agent
+from hatchway.agents.offline.factory import local_model_factory
+from hatchway.agents.outputs import Classification
+from hatchway.agents.providers import build_model
+from hatchway.config import Settings
+from hatchway.errors import ConfigError
+from hatchway.graphs.services import Lookup, NodeModel, NoLookup, TriageServices
+from hatchway.store import Database
+
+__all__ = ["build_triage_services", "reply_from_address"]
+
+
+def reply_from_address(settings: Settings) -> str:
+    """The address replies are sent from: the SMTP sender, else support@ our first domain."""
+    if settings.smtp is not None:
+        return settings.smtp.from_address
+    if settings.own_domains:
+        return f"support@{settings.own_domains[0]}"
+    raise ConfigError(
+        "smtp.from_address", "no address to reply from", "configure [smtp] or set own_domains"
+    )
+
+
+def build_triage_services(
+    settings: Settings, database: Database, *, lookup: Lookup | None = None
+) -> TriageServices:
+    """Every node's pinned model and prompt; ConfigError (with the fix) if a pin is missing."""
+    local = partial(local_model_factory, models_dir=settings.models_dir)
+    models = settings.models
+    classify_pin, draft_pin = models.pin_for("classify"), models.pin_for("draft")
+    classify = NodeModel(
+        make_classify_agent(build_model(classify_pin, models, local_factory=local)),
+        classify_pin,
+        classify_prompt(),
+    )
+    draft = NodeModel(
+        make_draft_agent(build_model(draft_pin, models, local_factory=local)),
+        draft_pin,
+        draft_prompt(),
+    )
+    fallback: NodeModel[Classification] | None = None
+    fallback_pin = models.model_pins().get("classify_fallback")
+    if fallback_pin is not None:
+        fallback = NodeModel(
+            make_classify_agent(build_model(fallback_pin, models, local_factory=local)),
+            fallback_pin,
+            classify_prompt(),
+        )
+    return TriageServices(
+        database=database,
+        classify=classify,
+        draft=draft,
+        classify_fallback=fallback,
+        from_address=reply_from_address(settings),
+        lookup=lookup or NoLookup(),
+        settings=settings.triage,
+        outbox=settings.outbox,
+    )

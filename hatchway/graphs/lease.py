@@ -1,0 +1,96 @@
+"""One writer per graph thread (invariant I7): a lease with a fencing token on graph_runs.
+
+A worker takes the lease before it runs or resumes a thread and gives it back after. The
+token grows with every acquisition; checkpoint writes check it (see checkpoint.py), so a
+worker whose lease expired and was taken over cannot write into the thread any more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+
+from hatchway.errors import HatchwayError
+from hatchway.store import Database
+from hatchway.store.models import GraphRun, utcnow
+
+__all__ = ["LeaseLost", "ThreadBusy", "ThreadLease", "acquire_lease"]
+
+
+class ThreadBusy(HatchwayError):
+    """Another worker holds this thread's lease; try again later."""
+
+    def __init__(self, thread_id: str, owner: str | None) -> None:
+        self.thread_id = thread_id
+        self.owner = owner
+        super().__init__(f"graph thread {thread_id} is being worked on by {owner}")
+
+
+class LeaseLost(HatchwayError):
+    """Our lease on a thread expired and someone else took it: stop writing."""
+
+    def __init__(self, thread_id: str) -> None:
+        self.thread_id = thread_id
+        super().__init__(f"lease on graph thread {thread_id} was lost; not writing")
+
+
+@dataclass(frozen=True)
+class ThreadLease:
+    """Proof that ``owner`` may write to ``thread_id`` while ``token`` is current."""
+
+    database: Database
+    thread_id: str
+    owner: str
+    token: int
+
+    def check(self) -> None:
+        """Raise LeaseLost unless this lease is still the current one and not expired."""
+        with self.database.session() as session:
+            row = session.execute(
+                select(
+                    GraphRun.fencing_token, GraphRun.lease_owner, GraphRun.lease_expires_at
+                ).where(GraphRun.thread_id == self.thread_id)
+            ).one_or_none()
+        if row is None or row.fencing_token != self.token or row.lease_owner != self.owner:
+            raise LeaseLost(self.thread_id)
+        if row.lease_expires_at is None or row.lease_expires_at < utcnow():
+            raise LeaseLost(self.thread_id)
+
+    def release(self) -> None:
+        """Give the lease back (only if it is still ours)."""
+        with self.database.session() as session:
+            session.execute(
+                update(GraphRun)
+                .where(GraphRun.thread_id == self.thread_id, GraphRun.fencing_token == self.token)
+                .values(lease_owner=None, lease_expires_at=None)
+            )
+
+
+def acquire_lease(
+    database: Database, thread_id: str, owner: str, duration: timedelta
+) -> ThreadLease:
+    """Take the thread's lease, or raise ThreadBusy when another live worker holds it."""
+    now = utcnow()
+    with database.session() as session:
+        taken = session.execute(
+            update(GraphRun)
+            .where(
+                GraphRun.thread_id == thread_id,
+                or_(GraphRun.lease_owner.is_(None), GraphRun.lease_expires_at < now),
+            )
+            .values(
+                lease_owner=owner,
+                lease_expires_at=now + duration,
+                fencing_token=GraphRun.fencing_token + 1,
+            )
+        )
+        if taken.rowcount:  # type: ignore[attr-defined]
+            token = session.scalar(
+                select(GraphRun.fencing_token).where(GraphRun.thread_id == thread_id)
+            )
+            assert token is not None
+            return ThreadLease(database, thread_id, owner, token)
+        holder = session.scalar(select(GraphRun.lease_owner).where(GraphRun.thread_id == thread_id))
+    raise ThreadBusy(thread_id, holder)

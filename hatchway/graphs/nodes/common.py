@@ -1,0 +1,38 @@
+"""Small pieces every node uses: loading the message, turning a model run into a record."""
+
+from __future__ import annotations
+
+from hatchway.agents.costs import estimate_cost
+from hatchway.agents.pins import ModelPin
+from hatchway.agents.runinfo import RunInfo
+from hatchway.graphs.recording import NodeRecord
+from hatchway.store import Database
+from hatchway.store.models import InboundMessage
+
+__all__ = ["load_message", "model_record"]
+
+
+def load_message(database: Database, message_id: int) -> InboundMessage:
+    """The inbound message a thread is about (detached, read-only use)."""
+    with database.session() as session:
+        message = session.get(InboundMessage, message_id)
+        if message is None:
+            raise LookupError(f"inbound message {message_id} does not exist")
+        return message
+
+
+def model_record(
+    pin: ModelPin, info: RunInfo, *, input_summary: str, output_summary: str
+) -> NodeRecord:
+    """The NodeRun fields of one model call: pinned model, prompt hash, tokens, cost (I5)."""
+    return NodeRecord(
+        provider=pin.provider,
+        model=pin.model,
+        model_version=pin.version,
+        prompt_hash=info.prompt_hash,
+        input_tokens=info.input_tokens,
+        output_tokens=info.output_tokens,
+        cost_usd=estimate_cost(pin, info.input_tokens, info.output_tokens),
+        input_summary=input_summary,
+        output_summary=output_summary,
+    )

@@ -1,0 +1,122 @@
+"""route: auto-send only a proven category with a certain, flag-free draft; else review.
+
+auto = the category is in auto mode AND the gate's score reaches its certified threshold
+AND no rule, check or failure asked for a human. Shadow mode records what auto would have
+done and still asks a human. The draft (with everything a reviewer needs to judge it) is
+stored here, once per thread, so a re-run after a crash does not store it twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hatchway.agents.outputs import Classification, DraftReply
+from hatchway.graphs.recording import NodeFunction, NodeRecord, NodeResult
+from hatchway.graphs.services import TriageServices
+from hatchway.graphs.state import TriageState
+from hatchway.store.models import (
+    Category,
+    CategoryMode,
+    Draft,
+    InboundMessage,
+    InboundStatus,
+    Route,
+)
+
+__all__ = ["make_route"]
+
+
+def make_route(services: TriageServices) -> NodeFunction:
+    """route: pick auto or review, store the draft, and put the message where it belongs."""
+
+    def route(state: TriageState) -> NodeResult:
+        with services.database.session() as session:
+            mode, threshold = _category_mode(session, state)
+            would_auto = _auto_allowed(state, threshold)
+            chosen = Route.AUTO if would_auto and mode == CategoryMode.AUTO else Route.REVIEW
+            recorded = Route.SHADOW if mode == CategoryMode.SHADOW else chosen
+            draft_id = _store_draft(session, state, recorded, would_auto)
+            if chosen == Route.REVIEW:
+                _to_review_inbox(session, state, mode)
+        summary = (
+            f"{chosen.value} (mode {mode.value}, auto would {'' if would_auto else 'not '}send)"
+        )
+        return {"route": chosen.value, "draft_id": draft_id}, NodeRecord(output_summary=summary)
+
+    return route
+
+
+def _category_mode(session: Session, state: TriageState) -> tuple[CategoryMode, float | None]:
+    classification = state.get("classification")
+    if classification is None:
+        return CategoryMode.REVIEW, None
+    category = session.scalar(select(Category).where(Category.name == classification["category"]))
+    if category is None or category.kill_switch:
+        return CategoryMode.REVIEW, None
+    return category.mode, category.threshold
+
+
+def _auto_allowed(state: TriageState, threshold: float | None) -> bool:
+    score = state.get("gate", {}).get("score")
+    return (
+        not state.get("failure")
+        and state.get("draft") is not None
+        and not state.get("review_reasons")
+        and threshold is not None
+        and score is not None
+        and score >= threshold
+    )
+
+
+def _store_draft(
+    session: Session, state: TriageState, route: Route, would_auto: bool
+) -> int | None:
+    if state.get("draft") is None:
+        return None
+    existing = session.scalar(
+        select(Draft.id).where(Draft.graph_run_id == state["graph_run_id"], Draft.revision == 1)
+    )
+    if existing is not None:
+        return existing
+    reply = DraftReply.model_validate(state["draft"])
+    classification = Classification.model_validate(state["classification"])
+    gate: dict[str, Any] = state.get("gate", {})
+    draft = Draft(
+        inbound_message_id=state["message_id"],
+        graph_run_id=state["graph_run_id"],
+        category=classification.category,
+        subject=reply.subject,
+        body=reply.body,
+        facts=state.get("facts", []),
+        risks=reply.risks,
+        rule_hits=state.get("rule_hits", []),
+        check_results=state.get("check_results", []),
+        classifier_confidence=classification.confidence,
+        gate_score=gate.get("score"),
+        gate_version=gate.get("version"),
+        route=route,
+        review_reasons=[*state.get("review_reasons", []), *_shadow_note(route, would_auto)],
+    )
+    session.add(draft)
+    session.flush()
+    return draft.id
+
+
+def _shadow_note(route: Route, would_auto: bool) -> list[str]:
+    if route != Route.SHADOW:
+        return []
+    return [f"shadow mode: automation would {'have sent' if would_auto else 'not have sent'} this"]
+
+
+def _to_review_inbox(session: Session, state: TriageState, mode: CategoryMode) -> None:
+    reasons = state.get("review_reasons") or [f"category mode is {mode.value}: a person reviews"]
+    message = session.get(InboundMessage, state["message_id"])
+    if message is not None:
+        message.status = InboundStatus.IN_REVIEW
+        message.status_reason = "; ".join(reasons)[:4000]
+        classification = state.get("classification")
+        if classification is not None:
+            message.category = classification["category"]

@@ -1,0 +1,104 @@
+"""Every node run is recorded (invariant I5), and every node failure routes to review (I4)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from langgraph.errors import GraphBubbleUp
+
+from hatchway.graphs.state import TriageState
+from hatchway.store import Database
+from hatchway.store.models import NodeRun, NodeRunStatus
+
+__all__ = ["NodeRecord", "NodeResult", "recorded_node"]
+
+log = logging.getLogger(__name__)
+
+SUMMARY_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class NodeRecord:
+    """Who answered in a node: which pinned model, which prompt, what it cost."""
+
+    provider: str | None = None
+    model: str | None = None
+    model_version: str | None = None
+    prompt_hash: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_usd: Decimal | None = None
+    input_summary: str | None = None
+    output_summary: str | None = None
+
+
+NodeResult = tuple[dict[str, Any], NodeRecord]
+NodeFunction = Callable[[TriageState], NodeResult]
+
+
+def recorded_node(
+    name: str, database: Database, function: NodeFunction, *, runs_after_failure: bool = False
+) -> Callable[[TriageState], dict[str, Any]]:
+    """Wrap a node: record a NodeRun, and turn any exception into a review reason.
+
+    Model nodes skip once an earlier node failed (``runs_after_failure=False``); the nodes
+    that route to review run regardless. Interrupts (GraphBubbleUp) pass through untouched.
+    """
+
+    def run(state: TriageState) -> dict[str, Any]:
+        if state.get("failure") and not runs_after_failure:
+            return {}
+        started = time.perf_counter()
+        try:
+            update, record = function(state)
+        except GraphBubbleUp:
+            raise
+        except Exception as exc:
+            reason = f"{name} failed: {type(exc).__name__}: {exc}"[:1000]
+            log.warning("message %s: %s", state.get("message_id"), reason)
+            _write(database, state, name, started, NodeRecord(), error=reason)
+            return {"failure": reason, "review_reasons": [reason]}
+        _write(database, state, name, started, record, error=None)
+        return update
+
+    run.__name__ = name
+    return run
+
+
+def _write(
+    database: Database,
+    state: TriageState,
+    node: str,
+    started: float,
+    record: NodeRecord,
+    *,
+    error: str | None,
+) -> None:
+    with database.session() as session:
+        session.add(
+            NodeRun(
+                graph_run_id=state["graph_run_id"],
+                node=node,
+                status=NodeRunStatus.ERROR if error else NodeRunStatus.OK,
+                provider=record.provider,
+                model=record.model,
+                model_version=record.model_version,
+                prompt_hash=record.prompt_hash,
+                input_tokens=record.input_tokens,
+                output_tokens=record.output_tokens,
+                cost_usd=record.cost_usd,
+                latency_ms=round((time.perf_counter() - started) * 1000),
+                input_summary=_clip(record.input_summary),
+                output_summary=_clip(record.output_summary),
+                error=error,
+            )
+        )
+
+
+def _clip(text: str | None) -> str | None:
+    return None if text is None else text[:SUMMARY_LIMIT]

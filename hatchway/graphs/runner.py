@@ -1,0 +1,148 @@
+"""Running triage threads: start one for a new message, resume one with a reviewer's decision.
+
+Both happen under the thread's lease (invariant I7), and every checkpoint write checks it.
+A worker that crashes mid-run leaves the last checkpoint; the job is claimed again and the
+thread continues from there (LangGraph re-runs only the node that was interrupted).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import timedelta
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.types import Command
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from hatchway.errors import HatchwayError
+from hatchway.graphs.checkpoint import FencedSaver
+from hatchway.graphs.lease import LeaseLost, ThreadLease, acquire_lease
+from hatchway.graphs.nodes.review import ReviewerDecision
+from hatchway.graphs.services import TriageServices
+from hatchway.graphs.triage import GRAPH_NAME, GRAPH_VERSION, build_triage_graph
+from hatchway.store.models import GraphRun, GraphRunStatus, InboundMessage, InboundStatus, utcnow
+
+__all__ = ["DecisionRefused", "TriageRunner", "thread_config"]
+
+log = logging.getLogger(__name__)
+
+_current_lease: ContextVar[ThreadLease | None] = ContextVar("hatchway_thread_lease", default=None)
+
+
+class DecisionRefused(HatchwayError):
+    """A decision arrived for a thread that is not waiting for one."""
+
+    def __init__(self, message_id: int, reason: str) -> None:
+        self.message_id = message_id
+        self.reason = reason
+        super().__init__(f"message {message_id}: {reason}")
+
+
+def thread_config(message_id: int) -> RunnableConfig:
+    """The LangGraph config of a message's thread (thread_id = the message id)."""
+    return {"configurable": {"thread_id": str(message_id)}}
+
+
+def _fence() -> None:
+    lease = _current_lease.get()
+    if lease is None:
+        raise LeaseLost("<none>")
+    lease.check()
+
+
+class TriageRunner:
+    """Owns the compiled graph of one process; runs and resumes threads under their lease."""
+
+    def __init__(
+        self, services: TriageServices, checkpointer: BaseCheckpointSaver[Any], owner: str
+    ) -> None:
+        self.services = services
+        self.database = services.database
+        self.owner = owner
+        self.graph = build_triage_graph(services, FencedSaver(checkpointer, _fence))
+
+    def start(self, message_id: int) -> GraphRunStatus:
+        """Run a new message's thread until it ends or waits for review (idempotent)."""
+        run_id = self._graph_run(message_id)
+        with self._leased(message_id):
+            config = thread_config(message_id)
+            snapshot = self.graph.get_state(config)
+            if snapshot.created_at is None:
+                self._set_inbound(message_id, InboundStatus.TRIAGING)
+                self.graph.invoke({"message_id": message_id, "graph_run_id": run_id}, config)
+            elif snapshot.next and not snapshot.interrupts:
+                self.graph.invoke(None, config)  # continue after a crash
+            return self._record_status(message_id)
+
+    def resume(self, message_id: int, decision: ReviewerDecision) -> GraphRunStatus:
+        """Resume a thread waiting at review with the reviewer's decision."""
+        with self._leased(message_id):
+            config = thread_config(message_id)
+            snapshot = self.graph.get_state(config)
+            if "review" not in snapshot.next or not snapshot.interrupts:
+                raise DecisionRefused(message_id, "it is not waiting for a review decision")
+            self.graph.invoke(Command(resume=decision.model_dump(mode="json")), config)
+            return self._record_status(message_id)
+
+    def waiting_for_review(self, message_id: int) -> bool:
+        """True when the thread is stopped at the review interrupt."""
+        snapshot = self.graph.get_state(thread_config(message_id))
+        return "review" in snapshot.next and bool(snapshot.interrupts)
+
+    @contextmanager
+    def _leased(self, message_id: int) -> Iterator[ThreadLease]:
+        duration = timedelta(minutes=self.services.settings.lease_minutes)
+        lease = acquire_lease(self.database, str(message_id), self.owner, duration)
+        token = _current_lease.set(lease)
+        try:
+            yield lease
+        finally:
+            _current_lease.reset(token)
+            lease.release()
+
+    def _graph_run(self, message_id: int) -> int:
+        thread_id = str(message_id)
+        for _ in range(2):  # a concurrent creator may win the unique thread_id
+            with self.database.session() as session:
+                found = session.scalar(select(GraphRun.id).where(GraphRun.thread_id == thread_id))
+                if found is not None:
+                    return found
+            try:
+                with self.database.session() as session:
+                    run = GraphRun(
+                        thread_id=thread_id,
+                        inbound_message_id=message_id,
+                        graph_name=GRAPH_NAME,
+                        graph_version=GRAPH_VERSION,
+                    )
+                    session.add(run)
+                    session.flush()
+                    return run.id
+            except IntegrityError:
+                continue
+        raise RuntimeError(f"could not create the graph run of message {message_id}")
+
+    def _record_status(self, message_id: int) -> GraphRunStatus:
+        snapshot = self.graph.get_state(thread_config(message_id))
+        failure = snapshot.values.get("failure")
+        # A failure is not an end state: it was routed to review like anything uncertain.
+        status = GraphRunStatus.INTERRUPTED if snapshot.interrupts else GraphRunStatus.COMPLETED
+        with self.database.session() as session:
+            run = session.scalar(select(GraphRun).where(GraphRun.thread_id == str(message_id)))
+            assert run is not None
+            run.status, run.error = status, failure
+            if status != GraphRunStatus.INTERRUPTED:
+                run.finished_at = utcnow()
+        return status
+
+    def _set_inbound(self, message_id: int, status: InboundStatus) -> None:
+        with self.database.session() as session:
+            message = session.get(InboundMessage, message_id)
+            if message is not None:
+                message.status = status
