@@ -111,7 +111,8 @@ def test_mailboxes_and_smtp_come_from_toml(tmp_path: Path) -> None:
     ("snippet", "key"),
     [
         (
-            '[smtp]\nhost = "h"\nfrom_address = "a@b.example"\nusername = "u"\npassword = "change-me"\n',
+            '[smtp]\nhost = "h"\nfrom_address = "a@b.example"\n'
+            'username = "u"\npassword = "change-me"\n',
             "smtp.password",
         ),
         (
