@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import selectors
 import signal
 import statistics
@@ -83,6 +84,13 @@ class ChildRun:
         return self.done_after is not None
 
     @property
+    def kill_point(self) -> str:
+        """The child's last word before it died, numbers and Message-IDs blanked out."""
+        if not self.lines:
+            return "(before its first line)"
+        return re.sub(r"<[^>]*>|\d+", "#", self.lines[-1][1])
+
+    @property
     def killed(self) -> bool:
         return self.returncode == -signal.SIGKILL
 
@@ -96,20 +104,33 @@ class ChildRun:
 
 
 class WorkClock:
-    """How long the child's work takes, from the runs that finished it: kill delays are drawn
-    from ``[0, typical)`` so that they fall inside the work."""
+    """How long the child's work takes, learnt from the runs that finished it.
+
+    Kill delays fall inside the work: half of them anywhere from ``go`` to the typical
+    ``done``, half from the typical first output line (a child's first commit or hand-off;
+    before it come connecting and logging in) to ``done``, where the commit points are.
+    """
 
     def __init__(self) -> None:
+        self.first_lines: list[float] = []
         self.durations: list[float] = []
 
     def observe(self, run: ChildRun) -> None:
         if run.done_after is not None:
             self.durations.append(run.done_after)
+            self.first_lines.append(run.lines[0][0])
 
     @property
     def typical(self) -> float:
+        """Median seconds from ``go`` to ``done``."""
         assert self.durations, "no run has finished its work yet"
         return statistics.median(self.durations)
+
+    def draw(self, rng: random.Random) -> float:
+        """A kill delay in seconds after ``go``."""
+        end = self.typical
+        start = 0.0 if rng.random() < 0.5 else min(statistics.median(self.first_lines), end)
+        return rng.uniform(start, end)
 
 
 class ChildLauncher:

@@ -20,10 +20,12 @@ from hatchway.store import Database
 def main() -> None:
     config = json.loads(sys.argv[1])
     settings = ImapSettings(**config["imap"])
+    # The engine (and with it the database driver's import) is made before "ready": the
+    # parent's kill is meant for the work, not for start-up. It connects only after "go".
+    database = Database(config["database_url"])
     print("ready", flush=True)
     if sys.stdin.readline().strip() != "go":
         return
-    database = Database(config["database_url"])
     try:
         with connect_with_retry(settings, attempts=3, initial_wait=0.1) as client:
             passes = 0

@@ -44,10 +44,12 @@ def main() -> None:
         timeout_seconds=10,
     )
     settings = OutboxSettings(**config["outbox"])
+    # The engine (and with it the database driver's import) is made before "ready": the
+    # parent's kill is meant for the work, not for start-up. It connects only after "go".
+    database = Database(config["database_url"])
     print("ready", flush=True)
     if sys.stdin.readline().strip() != "go":
         return
-    database = Database(config["database_url"])
 
     def connect() -> MailboxClient:
         return connect_with_retry(imap, attempts=3, initial_wait=0.1)

@@ -41,7 +41,7 @@ pytestmark = [pytest.mark.fault, pytest.mark.slow, pytest.mark.imap]
 
 CHILD = Path(__file__).with_name("_ingest_child.py")
 CHUNK_SIZE = 3
-CALIBRATION_MESSAGES = 7
+CALIBRATION_MESSAGES = 11
 
 
 def imap_config(settings: ImapSettings) -> dict[str, Any]:
@@ -170,8 +170,8 @@ def test_kill_9_during_ingest_loses_nothing_and_stores_nothing_twice(
                 f"(work ~{clock.typical * 1000:.0f} ms; {replay})"
             )
             rng = trial_rng(seed, trial)
-            mail.deliver(rng, rng.randint(4, 9))
-            run = children.run(kill_after=rng.uniform(0.0, clock.typical))
+            mail.deliver(rng, rng.randint(6, 16))
+            run = children.run(kill_after=clock.draw(rng))
             clock.observe(run)
             where = f"trial {trial} ({replay}): {run.describe()}"
             assert run.killed or run.returncode == 0, f"{where}\n{children.log_tail()}"
@@ -191,5 +191,6 @@ def test_kill_9_during_ingest_loses_nothing_and_stores_nothing_twice(
     print(
         f"\ningest faults [{database.dialect}]: {len(interrupted)} kills mid-work in "
         f"{trial} trials, {len(mail.delivered)} messages, work ~{clock.typical * 1000:.0f} ms, "
-        f"{elapsed:.1f} s, seed {seed}"
+        f"{elapsed:.1f} s, seed {seed}; killed after: "
+        f"{dict(Counter(run.kill_point for run in interrupted))}"
     )

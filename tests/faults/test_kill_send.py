@@ -252,7 +252,7 @@ def test_kill_9_during_sending_never_duplicates_and_never_sends_unapproved(
             )
             rng = trial_rng(seed, trial)
             approvals.approve(rng, approvals.batch(rng))
-            run = children.run(kill_after=rng.uniform(0.0, clock.typical))
+            run = children.run(kill_after=clock.draw(rng))
             clock.observe(run)
             where = f"trial {trial} ({replay}): {run.describe()}"
             assert run.killed or run.returncode == 0, f"{where}\n{children.log_tail()}"
@@ -299,5 +299,6 @@ def test_kill_9_during_sending_never_duplicates_and_never_sends_unapproved(
     print(
         f"\nsend faults [{database.dialect}]: {len(interrupted)} kills mid-work in {trial} "
         f"trials, {len(entries)} entries, {sum(received.values())} received by SMTP, "
-        f"work ~{clock.typical * 1000:.0f} ms, {elapsed:.1f} s, seed {seed}; {dict(outcomes)}"
+        f"work ~{clock.typical * 1000:.0f} ms, {elapsed:.1f} s, seed {seed}; {dict(outcomes)}; "
+        f"killed after: {dict(Counter(run.kill_point for run in interrupted))}"
     )
