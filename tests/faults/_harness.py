@@ -26,12 +26,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
 
+from hatchway.connectors.imap import ImapSettings
+
 __all__ = [
     "ChildLauncher",
     "ChildRun",
     "WorkClock",
     "base_seed",
     "fault_trials",
+    "imap_config",
     "trial_rng",
 ]
 
@@ -50,6 +53,14 @@ def base_seed() -> int:
     """``HATCHWAY_FAULT_SEED`` to replay a run, else a fresh seed (printed in every failure)."""
     given = os.environ.get("HATCHWAY_FAULT_SEED")
     return int(given) if given else random.SystemRandom().randrange(1, 2**31)
+
+
+def imap_config(settings: ImapSettings) -> dict[str, Any]:
+    """ImapSettings as JSON for a child's argv, password included."""
+    data = settings.model_dump(mode="json", exclude={"password", "oauth2_token"})
+    assert settings.password is not None
+    data["password"] = settings.password.get_secret_value()
+    return data
 
 
 def trial_rng(seed: int, trial: int) -> random.Random:
@@ -138,7 +149,7 @@ class ChildLauncher:
 
     def __init__(self, script: Path, config: dict[str, Any], log_path: Path) -> None:
         self.script = script
-        self.argv = [sys.executable, str(script), json.dumps(config)]
+        self.argv = [sys.executable, "-P", str(script), json.dumps(config)]
         self.log_path = log_path
         self._log: IO[bytes] = log_path.open("ab")
         self._next: subprocess.Popen[bytes] | None = None
@@ -159,7 +170,8 @@ class ChildLauncher:
         self._log.close()
 
     def _spawn(self) -> subprocess.Popen[bytes]:
-        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+        path = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
+        env = {**os.environ, "PYTHONPATH": path}
         return subprocess.Popen(
             self.argv,
             stdin=subprocess.PIPE,

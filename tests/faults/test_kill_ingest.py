@@ -18,12 +18,10 @@ import random
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from hatchway.connectors.imap import ImapSettings
 from hatchway.intake import TRIAGE_JOB
 from hatchway.store import Database
 from hatchway.store.models import InboundMessage, InboundStatus, Job, Mailbox
@@ -33,6 +31,7 @@ from tests.faults._harness import (
     WorkClock,
     base_seed,
     fault_trials,
+    imap_config,
     trial_rng,
 )
 from tests.fixtures.dovecot import DovecotServer
@@ -42,14 +41,6 @@ pytestmark = [pytest.mark.fault, pytest.mark.slow, pytest.mark.imap]
 CHILD = Path(__file__).with_name("_ingest_child.py")
 CHUNK_SIZE = 3
 CALIBRATION_MESSAGES = 11
-
-
-def imap_config(settings: ImapSettings) -> dict[str, Any]:
-    """ImapSettings as JSON for the child, password included."""
-    data = settings.model_dump(mode="json", exclude={"password", "oauth2_token"})
-    assert settings.password is not None
-    data["password"] = settings.password.get_secret_value()
-    return data
 
 
 class Mailroom:

@@ -53,9 +53,9 @@ from tests.faults._harness import (
     WorkClock,
     base_seed,
     fault_trials,
+    imap_config,
     trial_rng,
 )
-from tests.faults.test_kill_ingest import imap_config
 from tests.fixtures.dovecot import DovecotServer
 from tests.fixtures.smtp_server import SmtpTestServer
 
