@@ -208,7 +208,11 @@ class ChildLauncher:
 
     def _await_ready(self, process: subprocess.Popen[bytes]) -> None:
         assert process.stdout is not None
-        line = process.stdout.readline().strip()  # unbuffered: reads no further than the line
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout.fileno(), selectors.EVENT_READ)
+            readable = selector.select(READY_TIMEOUT)
+        # Unbuffered: readline reads no further than the line, the rest stays in the pipe.
+        line = process.stdout.readline().strip() if readable else b"(nothing in time)"
         if line != b"ready":
             _kill_and_reap(process)
             raise AssertionError(
