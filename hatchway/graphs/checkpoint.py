@@ -8,10 +8,11 @@ schema belongs to LangGraph (``setup()``), not to hatchway's Alembic migrations.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import (
@@ -25,7 +26,14 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 
 from hatchway.store import Database
 
+if TYPE_CHECKING:  # psycopg comes with the optional 'postgres' extra
+    from langgraph.checkpoint.postgres import PostgresSaver
+    from psycopg import Connection
+
 __all__ = ["FencedSaver", "open_checkpointer", "sqlite_checkpoint_path"]
+
+SETUP_LOCK_ID = 0x68617463  # "hatc": any fixed number shared by all hatchway processes
+SETUP_LOCK_TIMEOUT = 120.0
 
 
 def sqlite_checkpoint_path(database: Database) -> Path:
@@ -37,23 +45,62 @@ def sqlite_checkpoint_path(database: Database) -> Path:
 @contextmanager
 def open_checkpointer(database: Database) -> Iterator[BaseCheckpointSaver[Any]]:
     """A ready (set-up) checkpointer for the database's kind; closed on exit."""
-    if database.dialect == "sqlite":
-        path = sqlite_checkpoint_path(database)
-        connection = sqlite3.connect(path, check_same_thread=False, timeout=30)
-        try:
-            connection.execute("PRAGMA journal_mode=WAL")
-            saver = SqliteSaver(connection)
-            saver.setup()
-            yield saver
-        finally:
-            connection.close()
-        return
+    opener = _sqlite_saver if database.dialect == "sqlite" else _postgres_saver
+    with opener(database) as saver:
+        yield saver
+
+
+@contextmanager
+def _sqlite_saver(database: Database) -> Iterator[BaseCheckpointSaver[Any]]:
+    connection = sqlite3.connect(
+        sqlite_checkpoint_path(database), check_same_thread=False, timeout=30
+    )
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        saver = SqliteSaver(connection)
+        saver.setup()
+        yield saver
+    finally:
+        connection.close()
+
+
+@contextmanager
+def _postgres_saver(database: Database) -> Iterator[BaseCheckpointSaver[Any]]:
     from langgraph.checkpoint.postgres import PostgresSaver
+    from psycopg import Connection
+    from psycopg.rows import dict_row
 
     conninfo = database.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with PostgresSaver.from_conn_string(conninfo) as pg_saver:
-        pg_saver.setup()
-        yield pg_saver
+    with Connection.connect(
+        conninfo, autocommit=True, prepare_threshold=0, row_factory=dict_row
+    ) as connection:
+        saver = PostgresSaver(connection)
+        _setup_serialised(connection, saver)
+        yield saver
+
+
+def _setup_serialised(connection: Connection[Any], saver: PostgresSaver) -> None:
+    """Workers starting together would race to create LangGraph's tables: one at a time.
+
+    Polls pg_try_advisory_lock instead of waiting in pg_advisory_lock: setup builds indexes
+    CONCURRENTLY, which waits for every open transaction, including a blocked lock wait.
+    """
+    deadline = time.monotonic() + SETUP_LOCK_TIMEOUT
+    while not _try_lock(connection):
+        if time.monotonic() > deadline:
+            raise TimeoutError("another process has been setting up the checkpointer too long")
+        time.sleep(0.2)
+    try:
+        saver.setup()
+    finally:
+        connection.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK_ID,))
+
+
+def _try_lock(connection: Connection[Any]) -> bool:
+    row = connection.execute(
+        "SELECT pg_try_advisory_lock(%s) AS taken", (SETUP_LOCK_ID,)
+    ).fetchone()
+    return bool(row and row["taken"])
 
 
 class FencedSaver(BaseCheckpointSaver[Any]):

@@ -1,0 +1,118 @@
+"""Every failure ends in the review inbox with its reason (invariant I4); nothing is sent."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from pydantic_ai.exceptions import ModelHTTPError
+from pydantic_ai.messages import ModelMessage, ModelResponse
+from pydantic_ai.models.function import AgentInfo
+from sqlalchemy import select
+
+from hatchway.graphs.runner import TriageRunner, thread_config
+from hatchway.graphs.services import TriageSettings
+from hatchway.store import Database
+from hatchway.store.models import (
+    GraphRun,
+    GraphRunStatus,
+    InboundMessage,
+    InboundStatus,
+    NodeRun,
+    NodeRunStatus,
+    OutboxEntry,
+)
+from tests.graphs.conftest import CLASSIFICATION, Responder, answering, make_services
+
+
+def _server_error(calls: list[int], status: int = 503) -> Responder:
+    def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        calls.append(1)
+        raise ModelHTTPError(status, "gpt-test", body="overloaded")
+
+    return respond
+
+
+def _run(
+    database: Database, checkpointer: BaseCheckpointSaver[Any], message_id: int, **models: Any
+) -> TriageRunner:
+    runner = TriageRunner(make_services(database, **models), checkpointer, owner="w")
+    assert runner.start(message_id) == GraphRunStatus.INTERRUPTED
+    return runner
+
+
+def _assert_in_review(database: Database, message_id: int, reason: str) -> None:
+    with database.session() as session:
+        message = session.get(InboundMessage, message_id)
+        assert message is not None and message.status == InboundStatus.IN_REVIEW
+        assert reason in (message.status_reason or "")
+        assert session.scalars(select(OutboxEntry)).all() == []
+        assert reason in (session.scalars(select(GraphRun)).one().error or "")
+
+
+def test_server_errors_are_retried_then_go_to_review(
+    database: Database, checkpointer: BaseCheckpointSaver[Any], message_id: int
+) -> None:
+    calls: list[int] = []
+    runner = _run(database, checkpointer, message_id, classify=_server_error(calls))
+    assert len(calls) == 2  # model_attempts=2
+    _assert_in_review(database, message_id, "classify failed: ModelHTTPError")
+    assert runner.waiting_for_review(message_id)
+    with database.session() as session:
+        runs = {run.node: run for run in session.scalars(select(NodeRun))}
+    assert runs["classify"].status == NodeRunStatus.ERROR
+    assert "draft" not in runs  # model nodes skip after a failure; the escape hatch runs
+
+
+def test_a_bad_request_is_not_retried(
+    database: Database, checkpointer: BaseCheckpointSaver[Any], message_id: int
+) -> None:
+    calls: list[int] = []
+    _run(database, checkpointer, message_id, draft=_server_error(calls, status=400))
+    assert len(calls) == 1
+    _assert_in_review(database, message_id, "draft failed")
+
+
+def test_invalid_structured_output_after_retries_goes_to_review(
+    database: Database, checkpointer: BaseCheckpointSaver[Any], message_id: int
+) -> None:
+    invented = {**CLASSIFICATION, "category": "free_money"}
+    _run(database, checkpointer, message_id, classify=answering(invented))
+    _assert_in_review(database, message_id, "classify failed")
+
+
+def test_a_slow_model_times_out_into_review(
+    database: Database, checkpointer: BaseCheckpointSaver[Any], message_id: int
+) -> None:
+    async def slow(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        await asyncio.sleep(10)
+        raise AssertionError("unreachable")
+
+    settings = TriageSettings(model_attempts=1, node_timeout_seconds=0.2)
+    runner = TriageRunner(
+        make_services(database, draft=slow, settings=settings),
+        checkpointer,
+        owner="w",  # type: ignore[arg-type]
+    )
+    runner.start(message_id)
+    _assert_in_review(database, message_id, "draft failed: TimeoutError")
+
+
+def test_a_broken_lookup_goes_to_review(
+    database: Database,
+    checkpointer: BaseCheckpointSaver[Any],
+    message_id: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    services = make_services(database)
+
+    def down(**_: object) -> None:
+        raise ConnectionError("CRM at crm.internal:443 refused the connection")
+
+    monkeypatch.setattr(services.lookup, "lookup", down)
+    runner = TriageRunner(services, checkpointer, owner="w")
+    runner.start(message_id)
+    _assert_in_review(database, message_id, "lookup failed: ConnectionError: CRM")
+    assert runner.graph.get_state(thread_config(message_id)).values.get("draft") is None
