@@ -34,6 +34,11 @@ def _render_item(kind: str, obj: Any, autogen_context: AutogenContext) -> str | 
     return False
 
 
+def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """LangGraph's checkpoint tables share the PostgreSQL database; they are not ours."""
+    return not (type_ == "table" and name is not None and name.startswith("checkpoint"))
+
+
 def _run(connection: object) -> None:
     context.configure(
         connection=connection,  # type: ignore[arg-type]
@@ -41,6 +46,7 @@ def _run(connection: object) -> None:
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies tables
         compare_type=True,
         render_item=_render_item,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
