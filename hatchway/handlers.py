@@ -18,13 +18,12 @@ from hatchway.graphs.nodes.review import ReviewerDecision
 from hatchway.graphs.runner import DecisionRefused, TriageRunner
 from hatchway.intake import TRIAGE_JOB
 from hatchway.policies.lifecycle import apply_model_pins
+from hatchway.review import REOPEN_REVIEW_JOB, REVIEW_DECISION_JOB
 from hatchway.store import Database
 from hatchway.store.jobs import ClaimedJob
 from hatchway.worker import JobHandler, worker_name
 
-__all__ = ["REVIEW_DECISION_JOB", "open_handlers"]
-
-REVIEW_DECISION_JOB = "review_decision"
+__all__ = ["open_handlers"]
 
 log = logging.getLogger(__name__)
 
@@ -50,4 +49,15 @@ def open_handlers(settings: Settings, database: Database) -> Iterator[dict[str, 
             except DecisionRefused as exc:  # decided already (e.g. twice): nothing to do
                 log.warning("review decision job %s ignored: %s", job.id, exc)
 
-        yield {TRIAGE_JOB: triage, REVIEW_DECISION_JOB: review_decision}
+        def reopen_review(job: ClaimedJob) -> None:
+            assert job.inbound_message_id is not None
+            try:
+                runner.reopen(job.inbound_message_id)
+            except DecisionRefused as exc:
+                log.warning("reopen job %s ignored: %s", job.id, exc)
+
+        yield {
+            TRIAGE_JOB: triage,
+            REVIEW_DECISION_JOB: review_decision,
+            REOPEN_REVIEW_JOB: reopen_review,
+        }

@@ -90,6 +90,19 @@ class TriageRunner:
             self.graph.invoke(Command(resume=decision.model_dump(mode="json")), config)
             return self._record_status(message_id)
 
+    def reopen(self, message_id: int) -> GraphRunStatus:
+        """Put a thread whose send was undone back at the review step."""
+        with self._leased(message_id):
+            config = thread_config(message_id)
+            if self.graph.get_state(config).next:
+                raise DecisionRefused(
+                    message_id, "it is not finished, so there is nothing to reopen"
+                )
+            reset = {"decision": None, "outbox_entry_id": None, "outcome": "reopened"}
+            self.graph.update_state(config, reset, as_node="reassign")
+            self.graph.invoke(None, config)
+            return self._record_status(message_id)
+
     def waiting_for_review(self, message_id: int) -> bool:
         """True when the thread is stopped at the review interrupt."""
         snapshot = self.graph.get_state(thread_config(message_id))

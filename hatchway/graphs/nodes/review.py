@@ -28,6 +28,8 @@ from hatchway.store.models import (
     DraftAuthor,
     InboundMessage,
     InboundStatus,
+    OutboxEntry,
+    OutboxState,
     ReviewDecision,
 )
 
@@ -143,27 +145,37 @@ def _decision(state: TriageState) -> ReviewerDecision | None:
 
 
 def _draft_for(session: Session, state: TriageState, decision: ReviewerDecision | None) -> Draft:
-    """The agent's draft, or (when none was made) a draft holding the reviewer's own reply."""
-    if state.get("draft_id") is not None:
-        draft = session.get(Draft, state["draft_id"])
-        assert draft is not None
-        return draft
-    existing = session.scalar(
-        select(Draft).where(Draft.graph_run_id == state["graph_run_id"], Draft.revision == 1)
+    """The draft to decide on: the newest revision whose send was not undone.
+
+    After an undo the cancelled revision stays as it was (with its outbox entry) and the
+    next decision gets a new revision, so every approval has a draft of its own.
+    """
+    latest = session.scalar(
+        select(Draft)
+        .where(Draft.graph_run_id == state["graph_run_id"])
+        .order_by(Draft.revision.desc())
+        .limit(1)
     )
-    if existing is not None:
-        return existing
+    if latest is not None and not _send_undone(session, latest):
+        return latest
     draft = Draft(
         inbound_message_id=state["message_id"],
         graph_run_id=state["graph_run_id"],
         author=DraftAuthor.HUMAN,
-        subject=(decision.subject if decision else None) or "",
-        body=(decision.body if decision else None) or "",
+        revision=1 if latest is None else latest.revision + 1,
+        category=None if latest is None else latest.category,
+        subject=(decision.subject if decision else None) or (latest.subject if latest else ""),
+        body=(decision.body if decision else None) or (latest.body if latest else ""),
         review_reasons=state.get("review_reasons", []),
     )
     session.add(draft)
     session.flush()
     return draft
+
+
+def _send_undone(session: Session, draft: Draft) -> bool:
+    state = session.scalar(select(OutboxEntry.state).where(OutboxEntry.draft_id == draft.id))
+    return state == OutboxState.CANCELLED
 
 
 def _record_decision(
