@@ -32,6 +32,18 @@ def models_list() -> None:
                 typer.echo(f"{node:<18} (not pinned) {exc.fix}")
             continue
         typer.echo(f"{node:<18} {pin.spec}  [provider {pin.provider}, version {pin.version}]")
+    _prompts()
+
+
+def _prompts() -> None:
+    from hatchway.agents.classify import classify_prompt
+    from hatchway.agents.draft import draft_prompt
+    from hatchway.agents.prompts import static_prefix_tokens
+
+    typer.echo("\nprompts (static prefix first, so provider prompt caching can reuse it):")
+    for prompt in (classify_prompt(), draft_prompt()):
+        tokens = static_prefix_tokens(prompt)
+        typer.echo(f"{prompt.name:<18} {prompt.ref}  static prefix ~{tokens} tokens")
 
 
 @classifier_app.command("train")
