@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hatchway.agents.pins import ModelPin as PinSpec
+from hatchway.policies.automation import Actor, demote
 from hatchway.store.models import AuditEvent, Category, CategoryMode, ModelPin, utcnow
 
 __all__ = ["apply_model_pins"]
@@ -49,18 +50,9 @@ def apply_model_pins(session: Session, pins: Mapping[str, PinSpec], *, actor: st
 
 
 def _demote_all(session: Session, actor: str, reason: str) -> None:
-    automated = select(Category).where(Category.mode != CategoryMode.REVIEW)
-    for category in session.scalars(automated):
-        before = category.mode
-        category.mode, category.updated_at = CategoryMode.REVIEW, utcnow()
-        _audit(
-            session,
-            actor,
-            "category.demoted",
-            "category",
-            category.name,
-            {"from": before.value, "to": CategoryMode.REVIEW.value, "reason": reason},
-        )
+    automated = select(Category.name).where(Category.mode != CategoryMode.REVIEW)
+    for name in list(session.scalars(automated)):
+        demote(session, name=name, actor=Actor(actor), reason=reason)
 
 
 def _audit(
