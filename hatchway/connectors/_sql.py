@@ -1,0 +1,148 @@
+"""Reading a shop's own database through a mapping of logical fields to its table/column names.
+
+No reflection: each logical table is a small settings model naming the physical table and its
+columns (``None`` for a column the database does not have). Queries are SQLAlchemy Core over
+lightweight ``table()``/``column()`` clauses, so any name is quoted correctly and nothing is
+read at start-up. SQLAlchemy errors become hatchway errors here, in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import Engine, Select, TableClause, column, create_engine, make_url, select, table
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+
+from hatchway.connectors._values import MoneyUnit
+from hatchway.errors import ConfigError, ProtocolError, TransientError
+
+__all__ = [
+    "KeyType",
+    "SqlSettingsBase",
+    "SqlSource",
+    "TableMap",
+    "key_value",
+    "tables_switched_off",
+]
+
+KeyType = Literal["integer", "text"]
+
+# Messages that mean "the mapping names something the database does not have": a fix for the
+# operator, not an outage. SQLite reports them as OperationalError, PostgreSQL as ProgrammingError.
+_MAPPING_MISTAKES = ("no such table", "no such column", "does not exist")
+
+
+class TableMap(BaseModel):
+    """One logical table: ``table`` is the physical name; every other str field is a column."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    _not_columns: ClassVar[frozenset[str]] = frozenset({"table", "key_type"})
+
+    table: str = Field(min_length=1)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_absent(cls, value: object) -> object:
+        # TOML has no null: "" marks a column the database does not have.
+        return None if value == "" else value
+
+    def columns(self) -> dict[str, str]:
+        """Logical field → physical column, leaving out fields the database lacks (None)."""
+        return {
+            name: value
+            for name, value in self
+            if name not in self._not_columns and isinstance(value, str)
+        }
+
+
+class SqlSettingsBase(BaseModel):
+    """Where the shop database is and how it stores money."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["sql"] = "sql"
+    url: str = Field(min_length=1, description="SQLAlchemy URL, e.g. postgresql+psycopg://…")
+    db_schema: str | None = Field(default=None, description="schema holding the tables")
+    money: MoneyUnit = Field(default="cents", description="cents (36800) or units (368.00)")
+    currency: str = Field(
+        default="EUR", min_length=3, max_length=3, description="when no currency column exists"
+    )
+
+
+def tables_switched_off(data: object) -> object:
+    """Before-validator for a tables model: ``name = false`` in TOML means "no such table"."""
+    if isinstance(data, dict):
+        return {name: (None if value is False else value) for name, value in data.items()}
+    return data
+
+
+def key_value(value: str, key_type: KeyType) -> int | str | None:
+    """A string id as the key column stores it; None when it cannot be such a key."""
+    if key_type == "text":
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+class SqlSource:
+    """An engine plus the mapping helpers; errors leave as hatchway errors."""
+
+    def __init__(self, connector: str, engine: Engine, db_schema: str | None = None) -> None:
+        self.connector = connector
+        self.engine = engine
+        self.db_schema = db_schema
+
+    @classmethod
+    def from_settings(cls, connector: str, settings: SqlSettingsBase) -> SqlSource:
+        """Build the engine (no connection is made yet)."""
+        try:
+            engine = create_engine(settings.url, pool_pre_ping=True)
+        except (ArgumentError, NoSuchModuleError) as exc:
+            raise ConfigError(
+                f"{connector}.url",
+                f"is not a usable SQLAlchemy URL ({exc})",
+                "write it like postgresql+psycopg://user@host/db or sqlite:///shop.db",
+            ) from exc
+        return cls(connector, engine, settings.db_schema)
+
+    def table(self, mapping: TableMap) -> TableClause:
+        """The lightweight table clause for ``mapping``."""
+        names = mapping.columns().values()
+        return table(mapping.table, *(column(name) for name in names), schema=self.db_schema)
+
+    def select(self, mapping: TableMap) -> tuple[TableClause, Select[Any]]:
+        """``SELECT`` every mapped column, labelled with its logical name."""
+        clause = self.table(mapping)
+        labelled = [clause.c[phys].label(logical) for logical, phys in mapping.columns().items()]
+        return clause, select(*labelled)
+
+    def rows(self, statement: Select[Any]) -> list[dict[str, Any]]:
+        """Run a read and return its rows as dicts keyed by logical names."""
+        with self.errors(), self.engine.connect() as connection:
+            return [dict(row) for row in connection.execute(statement).mappings()]
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        """Map SQLAlchemy/DBAPI errors to TransientError or ProtocolError."""
+        url = make_url(self.engine.url).render_as_string(hide_password=True)
+        try:
+            yield
+        except DBAPIError as exc:
+            text = str(exc.orig).lower()
+            if any(mistake in text for mistake in _MAPPING_MISTAKES):
+                raise ProtocolError(
+                    self.connector,
+                    f"{url}: {exc.orig} (check the table/column mapping in hatchway.toml)",
+                ) from exc
+            if isinstance(exc, OperationalError) or exc.connection_invalidated:
+                raise TransientError(self.connector, f"{url}: {exc.orig}") from exc
+            raise ProtocolError(self.connector, f"{url}: {exc.orig}") from exc
+
+    def close(self) -> None:
+        """Dispose of the connection pool."""
+        self.engine.dispose()
