@@ -1,4 +1,4 @@
-"""``[inventory]`` in hatchway.toml: the adapter (``kind = "sql"`` or ``"http"``) and its settings."""
+"""``[inventory]`` in hatchway.toml: the adapter (``kind`` sql or http) and its settings."""
 
 from __future__ import annotations
 
