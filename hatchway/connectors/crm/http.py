@@ -75,6 +75,8 @@ class HttpCrm:
 
     def order_by_id(self, order_id: str) -> Order | None:
         """``GET orders/{id}``."""
+        if not order_id.strip():
+            return None  # "orders/" would name the collection, not an order
         path = f"orders/{_segment(order_id.strip())}"
         payload = self._http.get(path)
         if payload is None:

@@ -49,11 +49,11 @@ class HttpInventory:
 
     def stock_by_sku(self, sku: str) -> StockLevel | None:
         """``GET stock/{sku}``."""
-        return self._one(StockLevel, f"stock/{quote(sku.strip(), safe='')}")
+        return self._one(StockLevel, "stock", sku)
 
     def product_by_sku(self, sku: str) -> Product | None:
         """``GET products/{sku}``."""
-        return self._one(Product, f"products/{quote(sku.strip(), safe='')}")
+        return self._one(Product, "products", sku)
 
     def find_products(self, name: str, *, limit: int = 5) -> list[Product]:
         """``GET products?name=&limit=``."""
@@ -67,7 +67,10 @@ class HttpInventory:
         """Close the HTTP connection pool."""
         self._http.close()
 
-    def _one(self, model: type[RecordT], path: str) -> RecordT | None:
+    def _one(self, model: type[RecordT], collection: str, sku: str) -> RecordT | None:
+        if not sku.strip():
+            return None  # "products/" would name the collection, not an item
+        path = f"{collection}/{quote(sku.strip(), safe='')}"
         payload: Any = self._http.get(path)
         if payload is None:
             return None
