@@ -126,7 +126,7 @@ def certify(
     model_pins: Mapping[str, str] | None = None,
     now: datetime | None = None,
 ) -> Certification | Refusal:
-    """The lowest threshold whose changed-rate above it is ≤ ``target`` w.p. ≥ 1 − ``delta``.
+    """The threshold certifying the most drafts with changed-rate ≤ ``target`` w.p. ≥ 1 − ``delta``.
 
     ``scores`` are gate scores of held-out reviewed drafts (None = unknown, never eligible);
     ``changed`` whether the reviewer changed each. ``grid`` must be fixed before the data.
@@ -141,7 +141,10 @@ def certify(
         first = next((chain[0] for chain in tested if chain), None)
         reason = _refusal_reason(table.n, starts[0], first, target, level, delta)
         return Refusal(reason, table.n, starts[0], target, delta, gate_version)
-    best = min(passed, key=lambda step: step.threshold)
+    # Widest certified set, then the highest λ giving it: the thresholds between two held-out
+    # scores select the same drafts and were all rejected, so all are certified; the highest
+    # does not reach into score ranges the held-out data never saw.
+    best = max(passed, key=lambda step: (step.n_above, step.threshold))
     return Certification(
         threshold=best.threshold,
         n=table.n,
