@@ -109,4 +109,4 @@ def test_records_are_immutable(crm: CrmConnector) -> None:
     customer = crm.customer_by_email(EMMA)
     assert isinstance(customer, Customer)
     with pytest.raises(ValueError, match="frozen"):
-        customer.name = "someone else"  # type: ignore[misc]
+        customer.name = "someone else"
