@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from hatchway._version import __version__
 from hatchway.config import Settings
 from hatchway.store import Database
-from hatchway.ui.routes import health, overview
+from hatchway.store.models import utcnow
+from hatchway.ui.auth.routes import router as auth_router
+from hatchway.ui.errors import install_error_handlers
+from hatchway.ui.routes import decisions, health, inbox, inbox_api, overview, quarantine
+from hatchway.ui.settings import UiSettings
+from hatchway.ui.templating import install_filters
 
-__all__ = ["create_app"]
+__all__ = ["CONTENT_SECURITY_POLICY", "create_app"]
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
 
 # No remote anything: pages load only what this server serves, and never run inline script.
 CONTENT_SECURITY_POLICY = (
@@ -24,14 +32,34 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def create_app(settings: Settings, database: Database) -> FastAPI:
-    """The web application: pages for people, /healthz and /readyz for operators."""
+def create_app(
+    settings: Settings,
+    database: Database,
+    *,
+    ui_settings: UiSettings | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> FastAPI:
+    """The web application: the review inbox and pages for people, /healthz and /readyz."""
     app = FastAPI(title="hatchway", version=__version__, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.database = database
-    app.state.templates = Jinja2Templates(directory=TEMPLATES_DIR)
-    app.include_router(health.router)
-    app.include_router(overview.router)
+    app.state.ui_settings = ui_settings or UiSettings()
+    app.state.clock = clock
+    templates = Jinja2Templates(directory=TEMPLATES_DIR)
+    install_filters(templates)
+    app.state.templates = templates
+    for router in (
+        health.router,
+        auth_router,
+        overview.router,
+        inbox.router,
+        inbox_api.router,
+        decisions.router,
+        quarantine.router,
+    ):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_error_handlers(app)
     app.middleware("http")(_security_headers)
     return app
 
@@ -44,4 +72,6 @@ async def _security_headers(
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.url.path != "/healthz" and not request.url.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -1,6 +1,8 @@
-"""The overview pages and health endpoints, served from a real database of each kind."""
+"""The overview pages (signed in) and health endpoints, on a real database of each kind."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,6 +13,7 @@ from hatchway.policies.categories import ensure_categories
 from hatchway.store import Database
 from hatchway.store.models import InboundSource
 from hatchway.ui.app import create_app
+from tests.ui.conftest import login, make_users
 
 CUSTOMER_MAIL = (
     b"From: Jo Bloggs <jo@example.com>\r\nTo: support@shop.example\r\n"
@@ -20,9 +23,12 @@ CUSTOMER_MAIL = (
 
 
 @pytest.fixture
-def client(database: Database) -> TestClient:
+def client(database: Database) -> Iterator[TestClient]:
     settings = load_settings(dev_mode=True, database_url=str(database.url))
-    return TestClient(create_app(settings, database))
+    make_users(database)
+    with TestClient(create_app(settings, database)) as client:
+        login(client, "riley")
+        yield client
 
 
 def test_overview_lists_stored_messages_escaped(client: TestClient, database: Database) -> None:

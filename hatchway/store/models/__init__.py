@@ -21,6 +21,7 @@ from hatchway.store.models.review import (
     Route,
 )
 from hatchway.store.models.runs import GraphRun, GraphRunStatus, NodeRun, NodeRunStatus
+from hatchway.store.models.sessions import LoginAttempt, UiSession
 
 __all__ = [
     "AUTO_SEND_KILL_SWITCH",
@@ -42,6 +43,7 @@ __all__ = [
     "Job",
     "JobState",
     "Lane",
+    "LoginAttempt",
     "Mailbox",
     "ModelPin",
     "NodeRun",
@@ -52,6 +54,7 @@ __all__ = [
     "Role",
     "Route",
     "Thread",
+    "UiSession",
     "User",
     "utcnow",
 ]

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     String,
     Text,
@@ -21,6 +22,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hatchway.store.models.base import Base, BigIntPK, enum_column, utcnow
 
 __all__ = ["InboundMessage", "InboundSource", "InboundStatus", "Mailbox", "Thread"]
+
+
+_USER_ID = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class InboundSource(enum.StrEnum):
@@ -77,6 +81,8 @@ class InboundMessage(Base):
     __table_args__ = (
         UniqueConstraint("mailbox_id", "uidvalidity", "uid"),
         Index("ix_inbound_messages_status_received_at", "status", "received_at"),
+        # The review inbox: filter by category and count per category without a table scan.
+        Index("ix_inbound_messages_inbox_category", "status", "category", "received_at"),
     )
 
     id: Mapped[BigIntPK]
@@ -107,3 +113,11 @@ class InboundMessage(Base):
     loop_signals: Mapped[list[Any]] = mapped_column(JSON, default=list)
     defects: Mapped[list[Any]] = mapped_column(JSON, default=list)
     category: Mapped[str | None] = mapped_column(String(100), index=True)
+    # The review inbox. User ids without a foreign key: adding one would make SQLite copy
+    # the whole table on upgrade, and users are deactivated, never deleted.
+    claimed_by_id: Mapped[int | None] = mapped_column(_USER_ID)  # who has it open now
+    claimed_at: Mapped[datetime | None]
+    claimed_until: Mapped[datetime | None]  # the claim lapses unless renewed
+    assignee_id: Mapped[int | None] = mapped_column(_USER_ID, index=True)  # reassigned to
+    assigned_role: Mapped[str | None] = mapped_column(String(32))  # escalated to
+    dismissed_at: Mapped[datetime | None]  # quarantined mail hidden by a person (still stored)

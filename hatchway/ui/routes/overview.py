@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
 
-from hatchway.store.models import Category, InboundMessage, InboundStatus, Mailbox
+from hatchway.store.models import Category, InboundMessage, InboundStatus, Mailbox, Role
+from hatchway.ui.auth import require_role
 from hatchway.ui.deps import SessionDep, TemplatesDep
+from hatchway.ui.pages import render
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["pages"])
+router = APIRouter(tags=["pages"], dependencies=[Depends(require_role(Role.REVIEWER))])
 
 PAGE_SIZE = 100
 
@@ -34,7 +36,7 @@ def overview(request: Request, session: SessionDep, templates: TemplatesDep) -> 
         "categories": session.scalars(select(Category).order_by(Category.name)).all(),
         "mailboxes": session.scalars(select(Mailbox).order_by(Mailbox.name)).all(),
     }
-    return templates.TemplateResponse(request, "overview.html", context)
+    return render(request, templates, "overview.html", context)
 
 
 @router.get("/messages/{message_id}", response_class=HTMLResponse)
@@ -45,4 +47,4 @@ def message_detail(
     message = session.get(InboundMessage, message_id)
     if message is None:
         raise HTTPException(status_code=404, detail=f"no message {message_id}")
-    return templates.TemplateResponse(request, "message.html", {"message": message})
+    return render(request, templates, "message.html", {"message": message})

@@ -1,0 +1,230 @@
+"""The inbox list: items waiting for a person, filtered, sorted, counted and paged.
+
+Only the columns the list shows are read (never the raw bytes or bodies), and every
+filter is served by the (status, category, received_at) and (status, received_at) indexes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from hatchway.store.models import InboundMessage, InboundStatus, User
+
+__all__ = ["InboxFilters", "InboxPage", "InboxRow", "list_inbox", "neighbours"]
+
+SNIPPET_CHARS = 160
+
+
+class InboxFilters(BaseModel):
+    """What the reviewer asked to see (the query string of /inbox)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    sort: Literal["oldest", "newest"] = "oldest"
+    category: str = Field(default="", max_length=100)
+    reason: str = Field(default="", max_length=200)
+    age: Literal["", "late", "on_time"] = ""
+    assignee: str = Field(default="", max_length=40)  # "", mine, unassigned, escalated, <id>
+    page: int = Field(default=1, ge=1, le=100_000)
+
+    def query_string(self, **changes: Any) -> str:
+        """These filters as a query string, with ``changes`` applied (for links)."""
+        from urllib.parse import urlencode
+
+        values = {**self.model_dump(), **changes}
+        return urlencode({k: v for k, v in values.items() if v not in ("", None, 1, "oldest")})
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """One line of the inbox."""
+
+    id: int
+    received_at: datetime
+    from_name: str | None
+    from_address: str | None
+    subject: str | None
+    snippet: str
+    category: str | None
+    reason: str | None
+    claimed_by_id: int | None
+    claimed_by: str | None
+    claimed_at: datetime | None
+    assignee: str | None
+    late: bool
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """A page of the inbox with the numbers around it."""
+
+    rows: list[InboxRow]
+    total: int
+    page: int
+    pages: int
+    counts: list[tuple[str, int]]  # per category, whole queue
+    queue_size: int
+    late: int
+
+
+def _conditions(
+    filters: InboxFilters, *, user_id: int, now: datetime, sla: timedelta
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [InboundMessage.status == InboundStatus.IN_REVIEW]
+    if filters.category:
+        where.append(InboundMessage.category == filters.category)
+    if filters.reason:
+        pattern = f"%{_like_escape(filters.reason)}%"
+        where.append(InboundMessage.status_reason.ilike(pattern, escape="\\"))
+    if filters.age == "late":
+        where.append(InboundMessage.received_at < now - sla)
+    elif filters.age == "on_time":
+        where.append(InboundMessage.received_at >= now - sla)
+    if filters.assignee == "mine":
+        where.append(InboundMessage.assignee_id == user_id)
+    elif filters.assignee == "unassigned":
+        where.append(
+            and_(InboundMessage.assignee_id.is_(None), InboundMessage.assigned_role.is_(None))
+        )
+    elif filters.assignee == "escalated":
+        where.append(InboundMessage.assigned_role.is_not(None))
+    elif filters.assignee.isdigit():
+        where.append(InboundMessage.assignee_id == int(filters.assignee))
+    return where
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_inbox(
+    session: Session,
+    filters: InboxFilters,
+    *,
+    user_id: int,
+    now: datetime,
+    sla: timedelta,
+    page_size: int,
+) -> InboxPage:
+    """The page of the inbox these filters select."""
+    where = _conditions(filters, user_id=user_id, now=now, sla=sla)
+    total = session.scalar(select(func.count()).select_from(InboundMessage).where(*where)) or 0
+    pages = max(1, -(-total // page_size))
+    page = min(filters.page, pages)
+    if filters.sort == "oldest":
+        order = (InboundMessage.received_at.asc(), InboundMessage.id.asc())
+    else:
+        order = (InboundMessage.received_at.desc(), InboundMessage.id.desc())
+    query = _row_columns().where(*where).order_by(*order).limit(page_size)
+    records = session.execute(query.offset((page - 1) * page_size)).all()
+    names = _user_names(session, records, now)
+    rows = [_row(record, names, now, sla) for record in records]
+    counts, queue_size, late = _counts(session, now, sla)
+    return InboxPage(rows, total, page, pages, counts, queue_size, late)
+
+
+def _row_columns() -> Select[Any]:
+    return select(
+        InboundMessage.id,
+        InboundMessage.received_at,
+        InboundMessage.from_name,
+        InboundMessage.from_address,
+        InboundMessage.subject,
+        func.substr(InboundMessage.text_body, 1, SNIPPET_CHARS).label("snippet"),
+        InboundMessage.category,
+        InboundMessage.status_reason,
+        InboundMessage.claimed_by_id,
+        InboundMessage.claimed_at,
+        InboundMessage.claimed_until,
+        InboundMessage.assignee_id,
+        InboundMessage.assigned_role,
+    )
+
+
+def _user_names(session: Session, records: Sequence[Any], now: datetime) -> dict[int, str]:
+    ids = {r.claimed_by_id for r in records if r.claimed_by_id} | {
+        r.assignee_id for r in records if r.assignee_id
+    }
+    if not ids:
+        return {}
+    query = select(User.id, User.display_name).where(User.id.in_(ids))
+    return {row[0]: row[1] for row in session.execute(query)}
+
+
+def _row(record: Any, names: dict[int, str], now: datetime, sla: timedelta) -> InboxRow:
+    live = record.claimed_by_id is not None and record.claimed_until and record.claimed_until > now
+    assignee = names.get(record.assignee_id) if record.assignee_id else None
+    if record.assigned_role:
+        assignee = f"{record.assigned_role} (escalated)" if assignee is None else assignee
+    return InboxRow(
+        id=record.id,
+        received_at=record.received_at,
+        from_name=record.from_name,
+        from_address=record.from_address,
+        subject=record.subject,
+        snippet=" ".join((record.snippet or "").split()),
+        category=record.category,
+        reason=record.status_reason,
+        claimed_by_id=record.claimed_by_id if live else None,
+        claimed_by=names.get(record.claimed_by_id) if live else None,
+        claimed_at=record.claimed_at if live else None,
+        assignee=assignee,
+        late=record.received_at < now - sla,
+    )
+
+
+def _counts(
+    session: Session, now: datetime, sla: timedelta
+) -> tuple[list[tuple[str, int]], int, int]:
+    in_review = InboundMessage.status == InboundStatus.IN_REVIEW
+    grouped = session.execute(
+        select(InboundMessage.category, func.count())
+        .where(in_review)
+        .group_by(InboundMessage.category)
+    ).all()
+    named = ((category or "unclassified", n) for category, n in grouped)
+    counts = sorted(named, key=lambda count: (-count[1], count[0]))
+    late_query = select(func.count()).where(in_review, InboundMessage.received_at < now - sla)
+    return counts, sum(n for _, n in counts), session.scalar(late_query) or 0
+
+
+def neighbours(
+    session: Session,
+    *,
+    message_id: int,
+    received_at: datetime,
+    sort: str,
+    user_id: int,
+    now: datetime,
+) -> tuple[int | None, int | None]:
+    """The previous and next item of the queue in ``sort`` order (for j/k), skipping items
+    someone else holds."""
+    in_review = and_(
+        InboundMessage.status == InboundStatus.IN_REVIEW,
+        or_(
+            InboundMessage.claimed_by_id.is_(None),
+            InboundMessage.claimed_by_id == user_id,
+            InboundMessage.claimed_until <= now,
+        ),
+    )
+    after = or_(
+        InboundMessage.received_at > received_at,
+        and_(InboundMessage.received_at == received_at, InboundMessage.id > message_id),
+    )
+    before = or_(
+        InboundMessage.received_at < received_at,
+        and_(InboundMessage.received_at == received_at, InboundMessage.id < message_id),
+    )
+    later = select(InboundMessage.id).where(in_review, after)
+    later = later.order_by(InboundMessage.received_at.asc(), InboundMessage.id.asc()).limit(1)
+    earlier = select(InboundMessage.id).where(in_review, before)
+    earlier = earlier.order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc()).limit(1)
+    older, newer = session.scalar(earlier), session.scalar(later)
+    return (older, newer) if sort == "oldest" else (newer, older)

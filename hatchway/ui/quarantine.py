@@ -1,0 +1,116 @@
+"""Quarantined mail: retry parsing the stored bytes (a fixed parser may read them now), or
+dismiss it (it stays stored and quarantined, hidden from the list, with an audit event)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hatchway.intake import TRIAGE_JOB
+from hatchway.mail.parse import Quarantined, parse_message
+from hatchway.mail.signals import should_never_answer
+from hatchway.store.jobs import enqueue
+from hatchway.store.models import AuditEvent, InboundMessage, InboundStatus
+
+__all__ = ["QuarantineRow", "RetryOutcome", "dismiss", "list_quarantine", "retry_parse"]
+
+
+@dataclass(frozen=True)
+class QuarantineRow:
+    """One quarantined message in the list."""
+
+    id: int
+    received_at: datetime
+    reason: str | None
+    size: int
+
+
+@dataclass(frozen=True)
+class RetryOutcome:
+    """What a retry did: ``status`` is the message's status afterwards."""
+
+    status: InboundStatus
+    reason: str | None
+
+
+def list_quarantine(session: Session, *, limit: int) -> tuple[list[QuarantineRow], int]:
+    """The newest quarantined messages not dismissed, and how many there are."""
+    visible = (
+        InboundMessage.status == InboundStatus.QUARANTINED,
+        InboundMessage.dismissed_at.is_(None),
+    )
+    rows = session.execute(
+        select(
+            InboundMessage.id,
+            InboundMessage.received_at,
+            InboundMessage.status_reason,
+            func.length(InboundMessage.raw),
+        )
+        .where(*visible)
+        .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
+        .limit(limit)
+    ).all()
+    total = session.scalar(select(func.count()).where(*visible)) or 0
+    return [QuarantineRow(r[0], r[1], r[2], int(r[3] or 0)) for r in rows], total
+
+
+def retry_parse(
+    session: Session,
+    message: InboundMessage,
+    *,
+    own_domains: frozenset[str],
+    actor: str,
+    actor_user_id: int,
+) -> RetryOutcome:
+    """Parse the stored bytes again; when that works, fill the row and queue its triage."""
+    from hatchway.intake import _fill_parsed, _thread_for  # shared with intake (see report)
+
+    result = parse_message(message.raw, own_domains=own_domains)
+    if isinstance(result, Quarantined):
+        message.status_reason = result.reason
+        outcome = RetryOutcome(InboundStatus.QUARANTINED, result.reason)
+    else:
+        _fill_parsed(message, result)
+        message.thread_id = _thread_for(session, result).id
+        if should_never_answer(result):
+            message.status = InboundStatus.IGNORED
+            message.status_reason = "never answered: " + "; ".join(
+                f"{signal.kind}: {signal.evidence}" for signal in result.loop_signals
+            )
+        else:
+            message.status, message.status_reason = InboundStatus.RECEIVED, None
+            enqueue(session, kind=TRIAGE_JOB, inbound_message_id=message.id)
+        outcome = RetryOutcome(message.status, message.status_reason)
+    _audit(session, message, "quarantine.retried", actor, actor_user_id, outcome.status.value)
+    return outcome
+
+
+def dismiss(
+    session: Session, message: InboundMessage, *, now: datetime, actor: str, actor_user_id: int
+) -> None:
+    """Hide a quarantined message from the list; it stays stored (nothing is dropped, I1)."""
+    message.dismissed_at = now
+    _audit(session, message, "quarantine.dismissed", actor, actor_user_id, "dismissed")
+
+
+def _audit(
+    session: Session,
+    message: InboundMessage,
+    action: str,
+    actor: str,
+    actor_user_id: int,
+    result: str,
+) -> None:
+    session.add(
+        AuditEvent(
+            actor=actor,
+            actor_user_id=actor_user_id,
+            action=action,
+            subject_type="inbound_message",
+            subject_id=str(message.id),
+            details={"result": result, "reason": message.status_reason},
+        )
+    )
