@@ -60,7 +60,9 @@ def customer_record(customer: Customer) -> CustomerRecord:
         "tier": customer.tier,
         "language": customer.language,
         "open_disputes": customer.open_disputes,
-        "lifetime_value": format_money(value, customer.currency or "") if value else None,
+        "lifetime_value": (
+            format_money(value, customer.currency or "") if value is not None else None
+        ),
     }
 
 
