@@ -42,7 +42,7 @@ _THREAT_WORDS = {
     "hoja de reclamaciones",
     "nl": "advoca*, rechter, rechtbank, aangifte, juridische stappen, geschillencommissie",
 }
-_SHOUT_WORD = re.compile(r"\b[^\W\d_]{3,}\b")
+_SHOUT_WORD = re.compile(r"\b[^\W\d_]{4,}\b")  # 4+ letters: acronyms (DHL, EUR) are no shouting
 _EXCLAIM_RUN = re.compile(r"[!?]*![!?]*!+[!?]*|\?{3,}")
 
 
@@ -127,7 +127,7 @@ def _found(pattern: re.Pattern[str], text: str) -> tuple[str, ...]:
 
 
 def _shouting(text: str) -> bool:
-    """Four or more words in capitals making up at least 30% of the words."""
+    """Four or more long words in capitals, at least 30% of the long words."""
     words = _SHOUT_WORD.findall(text)
     caps = [word for word in words if word.isupper()]
     return len(caps) >= 4 and len(caps) >= 0.3 * len(words)

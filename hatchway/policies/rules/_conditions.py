@@ -75,6 +75,10 @@ class Condition:
         if self.op == "equals":
             same = _fold(actual) == _fold(self.value)
             return f"{self.field} is {display(actual)}" if same else None
+        if self.op == "contains_any":  # on a list: element by element, ignoring case
+            wanted = {_fold(word) for word in self.value}  # type: ignore[union-attr]
+            found = [item for item in actual if _fold(item) in wanted]  # type: ignore[union-attr]
+            return f"{self.field} contains {', '.join(found)}" if found else None
         if self.op in ("in", "not_in"):
             inside = _fold(actual) in {_fold(v) for v in self.value}  # type: ignore[union-attr]
             if inside != (self.op == "in"):

@@ -77,6 +77,7 @@ def build_context(
         "amount.at_stake": max((v for v in (amount, total) if v is not None), default=None),
         "entities.order_ids": order_ids,
         "entities.order_ids.count": Decimal(len(order_ids)),
+        "entities.order_ids.not_found": tuple(o for o in order_ids if o not in index.ids("order")),
         "entities.skus": skus,
         "entities.skus.count": Decimal(len(skus)),
         "text": text,

@@ -53,6 +53,9 @@ FIELDS: dict[str, FieldSpec] = {
     ),
     "entities.order_ids": FieldSpec(FieldKind.LIST, "order ids mentioned in the email"),
     "entities.order_ids.count": FieldSpec(FieldKind.NUMBER, "how many order ids are mentioned"),
+    "entities.order_ids.not_found": FieldSpec(
+        FieldKind.LIST, "order ids mentioned that are not among the looked-up (own) orders"
+    ),
     "entities.skus": FieldSpec(FieldKind.LIST, "product SKUs mentioned in the email"),
     "entities.skus.count": FieldSpec(FieldKind.NUMBER, "how many SKUs are mentioned"),
     "customer.known": FieldSpec(FieldKind.BOOL, "the sender is a customer in the CRM"),

@@ -25,7 +25,8 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         name="legal-threat",
         when_any={"category": {"equals": "legal_threat"}, "sentiment.threat": True},
         then={"require_review": True, "escalate": True},
-        explain="Legal threat ({matched}): a person must answer it, and the case is escalated",
+        explain="The email threatens legal action or a chargeback ({matched}): "
+        "a person must answer it, and the case is escalated",
     ),
     Rule(
         name="refund-above-limit",
@@ -68,6 +69,14 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         when={"customer.known": False},
         then={"block_auto_send": True},
         explain="The sender is not a customer in the CRM: the reply is never sent automatically",
+    ),
+    Rule(
+        name="order-not-found",
+        when={"entities.order_ids.not_found": True},
+        then={"require_review": True},
+        explain="The email names {entities.order_ids.not_found}, not found among this "
+        "customer's orders (another customer's, mistyped or invented): a person must check "
+        "before anything about it is said",
     ),
     Rule(
         name="prompt-injection",
