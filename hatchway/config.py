@@ -38,6 +38,7 @@ from hatchway.connectors.smtp.settings import SmtpSettings
 from hatchway.errors import ConfigError
 from hatchway.graphs.services import TriageSettings
 from hatchway.outbox.settings import OutboxSettings
+from hatchway.policies.gate.settings import GateSettings
 
 __all__ = [
     "CONFIG_ENV_VAR",
@@ -109,6 +110,7 @@ class Settings(BaseSettings):
         default=Path("models"), description="Where trained local model artifacts are kept."
     )
     triage: TriageSettings = Field(default_factory=TriageSettings)
+    gate: GateSettings = Field(default_factory=GateSettings)
 
     @model_validator(mode="after")
     def _no_placeholder_passwords(self) -> Settings:

@@ -9,13 +9,20 @@ from typing import Annotated
 import typer
 
 from hatchway._version import __version__
-from hatchway.cli import categories, demo, models, run, setup
+from hatchway.cli import categories, demo, gate, models, run, setup
 from hatchway.cli._context import app, state
 from hatchway.errors import HatchwayError
 
 __all__ = ["app", "main"]
 
-_COMMAND_MODULES = (categories, demo, models, run, setup)  # importing them registers their commands
+_COMMAND_MODULES = (
+    categories,
+    demo,
+    gate,
+    models,
+    run,
+    setup,
+)  # importing them registers their commands
 
 
 @app.callback()

@@ -64,11 +64,14 @@ def categories_promote(
         mode = CategoryMode(to)
     except ValueError:
         raise typer.BadParameter("must be shadow or auto", param_hint="--to") from None
+    from hatchway.policies.gate_state import current_gate_version
+
     database = database_for(settings_for())
     actor = _actor(database, user)
     try:
         with database.session() as session:
-            promote(session, name=name, to=mode, actor=actor, gate_version=None)
+            gate_version = current_gate_version(session)
+            promote(session, name=name, to=mode, actor=actor, gate_version=gate_version)
     except PromotionRefused as exc:
         typer.echo(f"refused: {name} stays where it is. Missing:", err=True)
         for item in exc.missing:

@@ -12,6 +12,8 @@ from hatchway.agents.providers import build_model
 from hatchway.config import Settings
 from hatchway.errors import ConfigError
 from hatchway.graphs.services import Lookup, NodeModel, NoLookup, TriageServices
+from hatchway.policies.gate import GateModel, UnknownGate
+from hatchway.policies.gate_state import current_gate
 from hatchway.store import Database
 
 __all__ = ["build_triage_services", "reply_from_address"]
@@ -60,6 +62,12 @@ def build_triage_services(
         classify_fallback=fallback,
         from_address=reply_from_address(settings),
         lookup=lookup or NoLookup(),
+        gate=_gate(settings, database),
         settings=settings.triage,
         outbox=settings.outbox,
     )
+
+
+def _gate(settings: Settings, database: Database) -> GateModel | UnknownGate:
+    with database.session() as session:
+        return current_gate(session, settings.models_dir)

@@ -13,9 +13,11 @@ from hatchway.agents.pins import ModelPin
 from hatchway.agents.prompts import Prompt
 from hatchway.agents.requests import Fact
 from hatchway.outbox.settings import OutboxSettings
+from hatchway.policies.gate import GateModel, UnknownGate
 from hatchway.store import Database
 
 OutputT = TypeVar("OutputT")
+NO_GATE_YET = "no gate model is trained yet, so nothing is sent automatically"
 
 __all__ = ["LookupResult", "Lookup", "NodeModel", "NoLookup", "TriageServices", "TriageSettings"]
 
@@ -84,6 +86,7 @@ class TriageServices:
     from_address: str
     classify_fallback: NodeModel[Classification] | None = None
     lookup: Lookup = field(default_factory=NoLookup)
+    gate: GateModel | UnknownGate = field(default_factory=lambda: UnknownGate(NO_GATE_YET))
     settings: TriageSettings = field(default_factory=TriageSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
 
@@ -92,4 +95,7 @@ class TriageServices:
         pins = [self.classify.pin, self.draft.pin]
         if self.classify_fallback is not None:
             pins.append(self.classify_fallback.pin)
-        return {pin.node: pin.spec for pin in pins}
+        snapshot = {pin.node: pin.spec for pin in pins}
+        if self.gate.version is not None:
+            snapshot["gate"] = self.gate.version
+        return snapshot

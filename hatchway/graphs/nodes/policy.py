@@ -15,6 +15,7 @@ from hatchway.graphs.nodes.common import load_message
 from hatchway.graphs.recording import NodeFunction, NodeRecord, NodeResult
 from hatchway.graphs.services import TriageServices
 from hatchway.graphs.state import TriageState
+from hatchway.policies.gate import GATE_MODEL, GateInput
 
 __all__ = ["make_check", "make_gate", "make_lookup", "make_rules"]
 
@@ -115,14 +116,28 @@ def _amount_known(amount: Any, facts: list[dict[str, Any]]) -> bool:
 
 def make_gate(services: TriageServices) -> NodeFunction:
     """gate: the probability a reviewer would send the draft unchanged (unknown → review)."""
-    del services
 
     def gate(state: TriageState) -> NodeResult:
-        verdict = {
-            "score": None,
-            "version": None,
-            "explanation": "no gate model is trained yet, so nothing is sent automatically",
+        if state.get("draft") is None:
+            empty = {"score": None, "version": None, "explanation": "no draft to score"}
+            return {"gate": empty}, NodeRecord(output_summary="no draft to score")
+        message = load_message(services.database, state["message_id"])
+        gate_input = GateInput.from_state(
+            state, email_text=message.text_body or "", reference=services.gate.reference
+        )
+        scored = services.gate.score(gate_input)
+        verdict: dict[str, Any] = {
+            "score": scored.score,
+            "version": scored.version,
+            "explanation": scored.explanation,
         }
-        return {"gate": verdict}, NodeRecord(output_summary=verdict["explanation"])
+        summary = "unknown" if scored.score is None else f"{scored.score:.3f}"
+        record = NodeRecord(
+            model=GATE_MODEL,
+            model_version=scored.version,
+            output_summary=summary,
+            provider="local" if scored.version else None,
+        )
+        return {"gate": verdict}, record
 
     return gate
