@@ -33,7 +33,10 @@ from pydantic_settings import (
 )
 
 from hatchway.agents.model_settings import ModelSettings
+from hatchway.connectors._facts import ShopPolicy
+from hatchway.connectors.crm.settings import CrmSettings
 from hatchway.connectors.imap.settings import ImapSettings
+from hatchway.connectors.inventory.settings import InventorySettings
 from hatchway.connectors.smtp.settings import SmtpSettings
 from hatchway.errors import ConfigError
 from hatchway.graphs.services import TriageSettings
@@ -111,6 +114,9 @@ class Settings(BaseSettings):
     )
     triage: TriageSettings = Field(default_factory=TriageSettings)
     gate: GateSettings = Field(default_factory=GateSettings)
+    crm: CrmSettings | None = Field(default=None, description="Where customers and orders are.")
+    inventory: InventorySettings | None = Field(default=None, description="Products and stock.")
+    shop: ShopPolicy = Field(default_factory=ShopPolicy)
 
     @model_validator(mode="after")
     def _no_placeholder_passwords(self) -> Settings:
@@ -136,6 +142,8 @@ class Settings(BaseSettings):
             found += [(f"mailboxes[{index}].oauth2_token", box.oauth2_token)]
         if self.smtp is not None:
             found.append(("smtp.password", self.smtp.password))
+        for name, section in (("crm", self.crm), ("inventory", self.inventory)):
+            found.append((f"{name}.auth_value", getattr(section, "auth_value", None)))
         return found
 
     @model_validator(mode="after")

@@ -22,6 +22,7 @@ from hatchway.store.models import InboundSource, InboundStatus, Role
 
 __all__ = [
     "DEMO_OWN_DOMAINS",
+    "DEMO_SHOP_POLICY",
     "DEMO_USERS",
     "DemoData",
     "DemoResult",
@@ -32,6 +33,7 @@ __all__ = [
 ]
 
 DEMO_OWN_DOMAINS = ["northwind-outfitters.example"]
+DEMO_SHOP_POLICY = {"name": "Northwind Outfitters", "return_window_days": 30, "warranty_years": 2}
 
 DEMO_USERS: tuple[tuple[str, Role, str], ...] = (
     ("reviewer", Role.REVIEWER, "Riley Reviewer"),

@@ -24,16 +24,26 @@ def demo(
     ] = True,
 ) -> None:
     """Set up the demo shop (SQLite, sample mailbox, demo users), triage it, and serve it."""
-    from hatchway.demo import DEMO_OWN_DOMAINS, find_demo_data, prepare_demo, train_demo_classifier
+    from hatchway.demo import (
+        DEMO_OWN_DOMAINS,
+        DEMO_SHOP_POLICY,
+        find_demo_data,
+        prepare_demo,
+        train_demo_classifier,
+    )
 
     data = find_demo_data()
     pin = train_demo_classifier(data, directory / "models")
+    shop_url = f"sqlite:///{directory / 'shop.db'}"
     settings = settings_for(
         dev_mode=True,
         database_url=f"sqlite:///{directory / 'hatchway.db'}",
         own_domains=DEMO_OWN_DOMAINS,
         models_dir=directory / "models",
         models={"pins": {"classify": pin}},
+        crm={"kind": "sql", "url": shop_url},
+        inventory={"kind": "sql", "url": shop_url},
+        shop=DEMO_SHOP_POLICY,
     )
     result = prepare_demo(settings, data=data, directory=directory)
     typer.echo(result.summary())

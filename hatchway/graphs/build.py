@@ -55,13 +55,15 @@ def build_triage_services(
             fallback_pin,
             classify_prompt(),
         )
+    if lookup is None:
+        lookup = connector_lookup(settings)
     return TriageServices(
         database=database,
         classify=classify,
         draft=draft,
         classify_fallback=fallback,
         from_address=reply_from_address(settings),
-        lookup=lookup or NoLookup(),
+        lookup=lookup,
         gate=_gate(settings, database),
         settings=settings.triage,
         outbox=settings.outbox,
@@ -71,3 +73,16 @@ def build_triage_services(
 def _gate(settings: Settings, database: Database) -> GateModel | UnknownGate:
     with database.session() as session:
         return current_gate(session, settings.models_dir)
+
+
+def connector_lookup(settings: Settings) -> Lookup:
+    """The CRM and inventory lookup the settings describe (NoLookup when neither is set)."""
+    if settings.crm is None and settings.inventory is None:
+        return NoLookup()
+    from hatchway.connectors.crm import connect_crm
+    from hatchway.connectors.inventory import connect_inventory
+    from hatchway.connectors.lookup import ConnectorLookup
+
+    crm = connect_crm(settings.crm) if settings.crm is not None else None
+    inventory = connect_inventory(settings.inventory) if settings.inventory is not None else None
+    return ConnectorLookup(crm, inventory, shop=settings.shop)
