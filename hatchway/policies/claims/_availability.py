@@ -27,7 +27,7 @@ _NEGATION = re.compile(
     r"|sin|agotad\w+|niet|geen|nog\s+niet)(?!\w)|n't(?!\w)|\bn'",
     re.I,
 )
-_QUANTITY = re.compile(r"(?<![\w.,])(\d+)\s+(?:[^\W\d]+\s+)?$")
+_QUANTITY = re.compile(r"(?<![\w.,-])(\d+)\s+(?:[^\W\d]+\s+)?$")
 _BACK_IN_STOCK = re.compile(r"(?:back|wieder|à\s+nouveau|de\s+nuevo|weer)\s+$", re.I)
 
 

@@ -24,7 +24,9 @@ _MONTHS = {
 }
 _MONTH = {name: number for names, number in _MONTHS.items() for name in names.split()}
 _NAME = "|".join(sorted(map(re.escape, _MONTH), key=len, reverse=True))
-_DAY_FIRST = rf"(?P<d1>\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?(?P<m1>{_NAME})\.?"
+_DAY_FIRST = (
+    rf"(?P<d1>\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?(?P<m1>{_NAME})(?:\.(?=\s+\d{{4}}))?"
+)
 _MONTH_FIRST = rf"(?P<m2>{_NAME})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?"
 _DATES = re.compile(
     r"(?<![\d.\-/])(?:"

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from hatchway.agents.offline.entities import extract_entities
 from hatchway.agents.requests import Fact
+from hatchway.policies.claims._availability import sentences
 from hatchway.policies.claims._dates import DateMention, find_dates
 from hatchway.policies.claims.facts import FactIndex, MoneyFact
 from hatchway.policies.claims.model import ClaimCheck, Location
@@ -85,7 +86,7 @@ def check_amounts(text: str, location: Location, index: FactIndex) -> Iterator[C
                 end=end,
             )
             continue
-        nearest = _nearest_money(known, money.amount)
+        nearest = _nearest_money(_about(known, index, _sentence(text, start)), money.amount)
         instead = (
             f" The nearest amount in the facts is {_show(nearest)} ({nearest.fact.key})."
             if nearest
@@ -109,6 +110,19 @@ def _amount_pattern(amount: str) -> str:
     groups = re.sub(r"\B(?=(\d{3})+$)", lambda _: r"[.,\s]?", whole)
     decimals = rf"[.,]{cents[0]}{cents[1:]}?" if cents.strip("0") else r"(?:[.,]0{1,2})?"
     return rf"(?<![\d.,]){groups}{decimals}(?!\d)"
+
+
+def _sentence(text: str, position: int | None) -> str:
+    """The sentence around ``position`` (the whole text when it is unknown)."""
+    if position is None:
+        return text
+    return next((part for offset, part in sentences(text) if offset + len(part) > position), "")
+
+
+def _about(known: list[MoneyFact], index: FactIndex, sentence: str) -> list[MoneyFact]:
+    """The amounts of the records the sentence names, or all of them if it names none."""
+    named = {f"{kind}.{key}." for kind, key in index.named_in(sentence)}
+    return [m for m in known if m.fact.key.startswith(tuple(named))] if named else known
 
 
 def _nearest_money(known: list[MoneyFact], amount: Decimal) -> MoneyFact | None:

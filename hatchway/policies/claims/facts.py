@@ -88,6 +88,17 @@ class FactIndex:
                     numbers[_compact(value)] = key if kind == "order" else f"{kind} {key}"
         return numbers
 
+    def named_in(self, text: str) -> set[tuple[str, str]]:
+        """The records ``(kind, id)`` that ``text`` names by id (or, for products, by name)."""
+        lowered = text.lower()
+        named = set()
+        for kind, key in self.records:
+            name = self.records[(kind, key)].get("name")
+            by_name = kind == "product" and isinstance(name, str) and name.lower() in lowered
+            if key.lower() in lowered or by_name:
+                named.add((kind, key))
+        return named
+
     def availability(self) -> dict[str, Decimal | None]:
         """SKU → units available (None when the product has no stock fact)."""
         return {sku: available_of(self.record("product", sku)) for sku in self.ids("product")}
