@@ -70,20 +70,17 @@ def check_amounts(text: str, location: Location, index: FactIndex) -> Iterator[C
     known = index.money()
     for money in extract_entities(text).amounts:
         claim = f"{money.amount} {money.currency}"
-        backing = [m for m in known if m.amount == money.amount]
-        backing = [m for m in backing if m.currency in (None, money.currency)]
         start, end = _span(text, _amount_pattern(str(money.amount)))
-        if backing:
-            key = backing[0].fact.key
+        where = {"location": location, "start": start, "end": end}
+        backing = next(
+            (m for m in known if m.amount == money.amount and m.currency in (None, money.currency)),
+            None,
+        )
+        if backing is not None:
+            key = backing.fact.key
+            why = f"{claim} matches the fact {key}."
             yield ClaimCheck(
-                check="amount",
-                claim=claim,
-                ok=True,
-                fact_key=key,
-                explanation=f"{claim} matches the fact {key}.",
-                location=location,
-                start=start,
-                end=end,
+                check="amount", claim=claim, ok=True, explanation=why, fact_key=key, **where
             )
             continue
         nearest = _nearest_money(_about(known, index, _sentence(text, start)), money.amount)
@@ -99,9 +96,7 @@ def check_amounts(text: str, location: Location, index: FactIndex) -> Iterator[C
             explanation=f"{claim} is not in the looked-up facts.{instead}",
             expected=_show(nearest) if nearest else None,
             fact_key=nearest.fact.key if nearest else None,
-            location=location,
-            start=start,
-            end=end,
+            **where,
         )
 
 

@@ -55,31 +55,12 @@ def build_context(
     """
     index = FactIndex(facts)
     text = f"{subject}\n{body}"
-    found = extract_entities(text)
-    order_ids = _union(classification.entities.order_ids, found.order_ids)
-    skus = _union(classification.entities.skus, found.skus)
-    amount = max(
-        (
-            m.amount
-            for m in [*classification.entities.amounts, *found.amounts]
-            if m.currency == "EUR"
-        ),
-        default=None,
-    )
-    total = _order_total(index, order_ids)
     signal = anger(text)
     values: dict[str, Value] = {
         "category": classification.category,
         "language": classification.language,
         "confidence": Decimal(str(classification.confidence)),
-        "amount": amount,
-        "order.total": total,
-        "amount.at_stake": max((v for v in (amount, total) if v is not None), default=None),
-        "entities.order_ids": order_ids,
-        "entities.order_ids.count": Decimal(len(order_ids)),
-        "entities.order_ids.not_found": tuple(o for o in order_ids if o not in index.ids("order")),
-        "entities.skus": skus,
-        "entities.skus.count": Decimal(len(skus)),
+        **_entity_values(classification, text, index),
         "text": text,
         "subject": subject,
         "sentiment.angry": signal.angry,
@@ -94,6 +75,26 @@ def build_context(
         "inventory.out_of_stock": "out of stock: " + display(values["inventory.out_of_stock_skus"]),
     }
     return RuleContext(values, {k: v for k, v in evidence.items() if values[k]})
+
+
+def _entity_values(classification: Classification, text: str, index: FactIndex) -> dict[str, Value]:
+    """Order ids, SKUs and amounts: the classifier's plus a regex pass over the text."""
+    found = extract_entities(text)
+    order_ids = _union(classification.entities.order_ids, found.order_ids)
+    skus = _union(classification.entities.skus, found.skus)
+    mentioned = [*classification.entities.amounts, *found.amounts]
+    amount = max((m.amount for m in mentioned if m.currency == "EUR"), default=None)
+    total = _order_total(index, order_ids)
+    return {
+        "amount": amount,
+        "order.total": total,
+        "amount.at_stake": max((v for v in (amount, total) if v is not None), default=None),
+        "entities.order_ids": order_ids,
+        "entities.order_ids.count": Decimal(len(order_ids)),
+        "entities.order_ids.not_found": tuple(o for o in order_ids if o not in index.ids("order")),
+        "entities.skus": skus,
+        "entities.skus.count": Decimal(len(skus)),
+    }
 
 
 def _union(*lists: Iterable[str]) -> tuple[str, ...]:
