@@ -41,7 +41,9 @@ from hatchway.connectors.smtp.settings import SmtpSettings
 from hatchway.errors import ConfigError
 from hatchway.graphs.services import TriageSettings
 from hatchway.outbox.settings import OutboxSettings
+from hatchway.policies.claims import ClaimsSettings
 from hatchway.policies.gate.settings import GateSettings
+from hatchway.policies.rules import RulesSettings
 
 __all__ = [
     "CONFIG_ENV_VAR",
@@ -117,6 +119,8 @@ class Settings(BaseSettings):
     crm: CrmSettings | None = Field(default=None, description="Where customers and orders are.")
     inventory: InventorySettings | None = Field(default=None, description="Products and stock.")
     shop: ShopPolicy = Field(default_factory=ShopPolicy)
+    rules: RulesSettings = Field(default_factory=RulesSettings)
+    claims: ClaimsSettings = Field(default_factory=ClaimsSettings)
 
     @model_validator(mode="after")
     def _no_placeholder_passwords(self) -> Settings:

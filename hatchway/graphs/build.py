@@ -65,6 +65,8 @@ def build_triage_services(
         from_address=reply_from_address(settings),
         lookup=lookup,
         gate=_gate(settings, database),
+        rules=settings.rules.active,
+        allowed_link_domains=tuple(settings.claims.allowed_link_domains),
         settings=settings.triage,
         outbox=settings.outbox,
     )

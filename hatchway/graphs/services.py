@@ -14,6 +14,7 @@ from hatchway.agents.prompts import Prompt
 from hatchway.agents.requests import Fact
 from hatchway.outbox.settings import OutboxSettings
 from hatchway.policies.gate import GateModel, UnknownGate
+from hatchway.policies.rules import DEFAULT_RULES, Rule
 from hatchway.store import Database
 
 OutputT = TypeVar("OutputT")
@@ -87,6 +88,8 @@ class TriageServices:
     classify_fallback: NodeModel[Classification] | None = None
     lookup: Lookup = field(default_factory=NoLookup)
     gate: GateModel | UnknownGate = field(default_factory=lambda: UnknownGate(NO_GATE_YET))
+    rules: tuple[Rule, ...] = DEFAULT_RULES
+    allowed_link_domains: tuple[str, ...] = ()
     settings: TriageSettings = field(default_factory=TriageSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from hatchway.agents.offline.entities import extract_entities
 from hatchway.agents.outputs import Classification, DraftReply
+from hatchway.agents.requests import Fact
 from hatchway.graphs.nodes.common import load_message
 from hatchway.graphs.recording import NodeFunction, NodeRecord, NodeResult
 from hatchway.graphs.services import TriageServices
 from hatchway.graphs.state import TriageState
+from hatchway.policies.claims import FactIndex, check_claims, failed_claims
 from hatchway.policies.gate import GATE_MODEL, GateInput
+from hatchway.policies.rules import build_context, evaluate
 
 __all__ = ["make_check", "make_gate", "make_lookup", "make_rules"]
 
@@ -49,69 +51,69 @@ def make_rules(services: TriageServices) -> NodeFunction:
 
     def rules(state: TriageState) -> NodeResult:
         classification = Classification.model_validate(state["classification"])
-        hits = []
-        if classification.category in NEVER_AUTO:
-            hits.append(
-                _hit(
-                    "never-auto-category",
-                    f"{classification.category} mail is always answered by a person",
-                )
-            )
-        if classification.confidence < services.settings.confidence_threshold:
-            hits.append(
-                _hit(
-                    "classifier-unsure",
-                    f"the classifier is unsure "
-                    f"({classification.confidence:.2f} < "
-                    f"{services.settings.confidence_threshold:.2f}); "
-                    f"{classification.category} is a guess",
-                )
-            )
-        if state.get("customer") is None:
-            hits.append(_hit("unknown-sender", "the sender is not a known customer"))
-        reasons = [hit["explanation"] for hit in hits]
-        record = NodeRecord(output_summary="; ".join(reasons) or "no rule hit")
+        message = load_message(services.database, state["message_id"])
+        context = build_context(
+            classification=classification,
+            customer=state.get("customer"),
+            facts=[Fact.model_validate(fact) for fact in state.get("facts", [])],
+            subject=message.subject or "",
+            body=message.text_body or "",
+        )
+        hits = [hit.as_dict() for hit in evaluate(services.rules, context)]
+        hits += _built_in_hits(services, classification)
+        reasons = [hit["explanation"] for hit in hits if hit["action"] != "note"]
+        record = NodeRecord(output_summary="; ".join(h["explanation"] for h in hits) or "no hit")
         return {"rule_hits": hits, "review_reasons": reasons}, record
 
     return rules
 
 
-def _hit(rule: str, explanation: str) -> dict[str, str]:
-    return {"rule": rule, "action": "require_review", "explanation": explanation}
+def _built_in_hits(
+    services: TriageServices, classification: Classification
+) -> list[dict[str, Any]]:
+    """Checks that depend on settings rather than rules: an unsure classifier, 'other' mail."""
+    hits = []
+    if classification.category in NEVER_AUTO:
+        explanation = f"{classification.category} mail is always answered by a person"
+        hits.append(
+            {"rule": "never-auto-category", "action": "require_review", "explanation": explanation}
+        )
+    threshold = services.settings.confidence_threshold
+    if classification.confidence < threshold:
+        hits.append(
+            {
+                "rule": "classifier-unsure",
+                "action": "require_review",
+                "explanation": f"the classifier is unsure ({classification.confidence:.2f} < "
+                f"{threshold:.2f}); {classification.category} is a guess",
+            }
+        )
+    return hits
 
 
 def make_check(services: TriageServices) -> NodeFunction:
-    """check: every order number and amount in the draft must come from the looked-up facts."""
+    """check: order numbers, amounts, stock promises, dates, tracking and links vs the facts."""
 
     def check(state: TriageState) -> NodeResult:
         if state.get("draft") is None:
             return {"check_results": []}, NodeRecord(output_summary="no draft to check")
         draft = DraftReply.model_validate(state["draft"])
-        facts = state.get("facts", [])
-        known_text = " ".join(f"{fact['key']} {fact['value']}" for fact in facts)
-        claims = extract_entities(draft.body)
-        results = [_claim("order_id", order, order in known_text) for order in claims.order_ids]
-        results += [
-            _claim("amount", f"{money.amount} {money.currency}", _amount_known(money.amount, facts))
-            for money in claims.amounts
-        ]
-        failed = [r["explanation"] for r in results if not r["ok"]]
-        summary = f"{len(results)} claims, {len(failed)} not backed by facts"
-        return {"check_results": results, "review_reasons": failed}, NodeRecord(
-            output_summary=summary
+        facts = [Fact.model_validate(fact) for fact in state.get("facts", [])]
+        classification = Classification.model_validate(state["classification"])
+        own_orders = FactIndex(facts).ids("order") if state.get("customer") else []
+        results = check_claims(
+            draft,
+            facts,
+            customer_order_ids=own_orders,
+            mentioned_order_ids=classification.entities.order_ids,
+            allowed_link_domains=services.allowed_link_domains,
         )
+        failed = [result.explanation for result in failed_claims(results)]
+        summary = f"{len(results)} claims, {len(failed)} not backed by facts"
+        update = {"check_results": [r.as_dict() for r in results], "review_reasons": failed}
+        return update, NodeRecord(output_summary=summary)
 
     return check
-
-
-def _claim(kind: str, claim: str, ok: bool) -> dict[str, Any]:
-    verdict = "matches the looked-up facts" if ok else "is not backed by any looked-up fact"
-    return {"check": kind, "claim": claim, "ok": ok, "explanation": f"{kind} {claim} {verdict}"}
-
-
-def _amount_known(amount: Any, facts: list[dict[str, Any]]) -> bool:
-    wanted = f"{amount:.2f}"
-    return any(wanted in str(fact["value"]) for fact in facts)
 
 
 def make_gate(services: TriageServices) -> NodeFunction:
