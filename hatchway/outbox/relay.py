@@ -29,8 +29,9 @@ from hatchway.outbox.message import entry_message
 from hatchway.outbox.recovery import Recovery, return_to_review, set_inbound_status
 from hatchway.outbox.sent_folder import SentFolder
 from hatchway.outbox.settings import OutboxSettings
+from hatchway.policies.audit import maybe_sample
 from hatchway.store import Database
-from hatchway.store.models import InboundStatus, OutboxEntry, OutboxState, utcnow
+from hatchway.store.models import Approval, InboundStatus, OutboxEntry, OutboxState, utcnow
 from hatchway.worker import worker_name
 
 __all__ = ["OutboxRelay", "RelayResult"]
@@ -167,6 +168,9 @@ class OutboxRelay:
                 )
             )
             set_inbound_status(session, claim.id, InboundStatus.SENT, None)
+            entry = session.get(OutboxEntry, claim.id)
+            if entry is not None and entry.approval == Approval.AUTO:
+                maybe_sample(session, entry, share=self.settings.audit_share)
         log.info("outbox %s: sent %s (%s)", claim.id, claim.message_id, response)
         if self.sent_folder is not None and not self.settings.provider_files_sent:
             self.recovery.file_copy(claim.id, message_bytes(claim.message))

@@ -21,6 +21,9 @@ class OutboxSettings(BaseModel):
     max_attempts: int = Field(default=6, ge=1, description="tries on temporary SMTP errors")
     retry_base_seconds: float = Field(default=30, gt=0, description="first retry delay; doubles")
     lease_seconds: float = Field(default=120, gt=0, description="how long one send may take")
+    audit_share: float = Field(
+        default=0.05, ge=0, le=1, description="share of auto-sent replies drawn for a human audit"
+    )
     provider_files_sent: bool = Field(
         default=False,
         description=(

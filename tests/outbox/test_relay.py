@@ -245,3 +245,18 @@ def test_unknown_outcome_from_smtp_is_never_retried_blindly(
     relay.relay_once()
     assert sender.sent == []
     assert _entry(scene, entry.id).state == OutboxState.RETURNED
+
+
+def test_an_auto_send_is_drawn_into_the_audit_queue(
+    scene: Scene, sender: InMemoryMailSender, outbox_settings: OutboxSettings
+) -> None:
+    from hatchway.store.models import AuditSample
+
+    pins = {"draft": "local:template-drafter@1"}
+    _auto_ready(scene, pins)
+    scene.approve(approval=Approval.AUTO, approved_by=None, model_pins=pins)
+    settings = outbox_settings.model_copy(update={"audit_share": 1.0})
+    assert OutboxRelay(scene.database, sender, settings).relay_once().sent == 1
+    with scene.database.session() as session:
+        sample = session.query(AuditSample).one()
+    assert sample.category == "order_status" and sample.verdict == "pending"

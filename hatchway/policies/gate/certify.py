@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from scipy.stats import beta, binom  # type: ignore[import-untyped]
+from scipy.stats import beta, binom
 
 from hatchway.store.models import utcnow
 

@@ -10,7 +10,13 @@ from hatchway.store.models.automation import (
 from hatchway.store.models.base import Base, utcnow
 from hatchway.store.models.jobs import Job, JobState, Lane
 from hatchway.store.models.mail import InboundMessage, InboundSource, InboundStatus, Mailbox, Thread
-from hatchway.store.models.outbox import Approval, OutboxEntry, OutboxState
+from hatchway.store.models.outbox import (
+    Approval,
+    AuditSample,
+    AuditVerdict,
+    OutboxEntry,
+    OutboxState,
+)
 from hatchway.store.models.people import AuditEvent, Role, User
 from hatchway.store.models.review import (
     DecisionAction,
@@ -24,6 +30,8 @@ from hatchway.store.models.runs import GraphRun, GraphRunStatus, NodeRun, NodeRu
 from hatchway.store.models.sessions import LoginAttempt, UiSession
 
 __all__ = [
+    "AuditSample",
+    "AuditVerdict",
     "AUTO_SEND_KILL_SWITCH",
     "Flag",
     "Approval",

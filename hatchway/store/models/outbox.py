@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hatchway.store.models.base import Base, BigIntPK, enum_column, utcnow
 
-__all__ = ["Approval", "OutboxEntry", "OutboxState"]
+__all__ = ["Approval", "AuditSample", "AuditVerdict", "OutboxEntry", "OutboxState"]
 
 
 class Approval(enum.StrEnum):
@@ -65,3 +65,26 @@ class OutboxEntry(Base):
     smtp_response: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
     copied_to_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditVerdict(enum.StrEnum):
+    """What an auditor found when checking an auto-sent reply after the fact."""
+
+    PENDING = "pending"
+    CORRECT = "correct"  # a reviewer would have sent it unchanged
+    CHANGED = "changed"  # a reviewer would have changed or not sent it: an automation error
+
+
+class AuditSample(Base):
+    """An auto-sent reply drawn at random for a human verdict: the error of automation, measured."""
+
+    __tablename__ = "audit_samples"
+
+    id: Mapped[BigIntPK]
+    outbox_entry_id: Mapped[int] = mapped_column(ForeignKey("outbox_entries.id"), unique=True)
+    category: Mapped[str] = mapped_column(String(100), index=True)
+    sampled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    verdict: Mapped[AuditVerdict] = enum_column(AuditVerdict, default=AuditVerdict.PENDING)
+    verdict_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verdict_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
