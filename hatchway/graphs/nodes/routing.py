@@ -98,6 +98,7 @@ def _store_draft(
         gate_score=gate.get("score"),
         gate_version=gate.get("version"),
         route=route,
+        would_auto_send=would_auto,
         review_reasons=[*state.get("review_reasons", []), *_shadow_note(route, would_auto)],
     )
     session.add(draft)

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hatchway.store.models.base import Base, BigIntPK, enum_column, utcnow
@@ -68,6 +68,8 @@ class Draft(Base):
     gate_score: Mapped[float | None] = mapped_column(Float)
     gate_version: Mapped[str | None] = mapped_column(String(100))
     route: Mapped[Route | None] = enum_column(Route, nullable=True)
+    # What automation would have done (shadow mode compares it with the reviewer's decision).
+    would_auto_send: Mapped[bool | None] = mapped_column(Boolean)
     review_reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
