@@ -17,25 +17,21 @@ gate_app = sub_app("gate", "The confidence gate: P(a reviewer sends the draft un
 @gate_app.command("train")
 def gate_train() -> None:
     """Train the gate on reviewed drafts (the training split) and put it in force."""
-    from hatchway.policies.gate import load_reviewed_drafts, split_examples, train_gate
-    from hatchway.policies.gate_state import activate_gate
+    from hatchway.policies.gate_state import train_and_activate
 
     settings = settings_for()
-    database = database_for(settings)
-    with database.session() as session:
-        examples = load_reviewed_drafts(session, trivial_edit=settings.triage.trivial_edit)
-    split = split_examples(
-        examples, fraction=settings.gate.held_out_fraction, salt=settings.gate.split_salt
+    outcome = train_and_activate(
+        database_for(settings),
+        gate=settings.gate,
+        trivial_edit=settings.triage.trivial_edit,
+        models_dir=settings.models_dir,
+        actor=Actor("cli:gate-train"),
     )
-    result = train_gate(split.train, out_dir=settings.models_dir, settings=settings.gate)
-    version = getattr(result, "version", None)
-    if version is None:
-        typer.echo(f"not trained: {getattr(result, 'reason', result)}", err=True)
+    if outcome.version is None:
+        typer.echo(f"not trained: {outcome.reason}", err=True)
         raise typer.Exit(1)
-    with database.session() as session:
-        demoted = activate_gate(session, version=version, actor=Actor("cli:gate-train"))
-    typer.echo(f"gate {version} in force ({len(split.train)} reviewed drafts)")
-    for name in demoted:
+    typer.echo(f"gate {outcome.version} in force ({outcome.examples} reviewed drafts)")
+    for name in outcome.demoted:
         typer.echo(f"demoted {name}: its evidence was made with another gate", err=True)
 
 

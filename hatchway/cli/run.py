@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -53,7 +54,11 @@ def worker(
     relay = build_outbox_relay(settings, database)
     if relay is None:
         log.warning("no [smtp] configured: approved replies will wait in the outbox")
-    pollers = [] if relay is None else [relay.relay_once]
+    from hatchway.policies.gate_state import GateRetrainSchedule
+
+    pollers: list[Callable[[], object]] = [GateRetrainSchedule(database, settings)]
+    if relay is not None:
+        pollers.append(relay.relay_once)
     with open_handlers(settings, database) as handlers:
         runner = Worker(database, handlers, pollers=pollers)
         if once:

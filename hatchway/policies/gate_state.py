@@ -6,16 +6,44 @@ another gate version: its certification no longer describes the model that score
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hatchway.policies.automation import Actor, demote
-from hatchway.policies.gate import GATE_MODEL, GateModel, UnknownGate, load_gate
+from hatchway.policies.gate import (
+    GATE_MODEL,
+    GateArtifact,
+    GateModel,
+    GateSettings,
+    UnknownGate,
+    load_gate,
+    load_reviewed_drafts,
+    split_examples,
+    train_gate,
+)
+from hatchway.store import Database
 from hatchway.store.models import AuditEvent, Category, CategoryMode, ModelPin, utcnow
 
-__all__ = ["GATE_NODE", "activate_gate", "current_gate", "current_gate_version"]
+__all__ = [
+    "GATE_NODE",
+    "GateRetrainSchedule",
+    "TrainingOutcome",
+    "activate_gate",
+    "current_gate",
+    "current_gate_version",
+    "train_and_activate",
+]
+
+if TYPE_CHECKING:
+    from hatchway.config import Settings
+
+log = logging.getLogger(__name__)
 
 GATE_NODE = "gate"
 NO_GATE = "no gate model is trained yet (`hatchway gate train`), so nothing is sent automatically"
@@ -68,3 +96,59 @@ def activate_gate(session: Session, *, version: str, actor: Actor) -> list[str]:
             demoted.append(category.name)
     session.flush()
     return demoted
+
+
+@dataclass(frozen=True)
+class TrainingOutcome:
+    """What a training run did: the version put in force, or why nothing changed."""
+
+    version: str | None
+    examples: int
+    reason: str | None = None
+    demoted: tuple[str, ...] = ()
+
+
+def train_and_activate(
+    database: Database,
+    *,
+    gate: GateSettings,
+    trivial_edit: float,
+    models_dir: Path,
+    actor: Actor,
+) -> TrainingOutcome:
+    """Train the gate on the training split of reviewed drafts and put it in force."""
+    with database.session() as session:
+        examples = load_reviewed_drafts(session, trivial_edit=trivial_edit)
+    split = split_examples(examples, fraction=gate.held_out_fraction, salt=gate.split_salt)
+    result = train_gate(split.train, out_dir=models_dir, settings=gate)
+    if not isinstance(result, GateArtifact):
+        return TrainingOutcome(None, len(split.train), reason=result.reason)
+    with database.session() as session:
+        if current_gate_version(session) == result.version:
+            return TrainingOutcome(result.version, len(split.train), reason="unchanged")
+        demoted = activate_gate(session, version=result.version, actor=actor)
+    return TrainingOutcome(result.version, len(split.train), demoted=tuple(demoted))
+
+
+class GateRetrainSchedule:
+    """A worker poller: retrain the gate every ``gate.retrain_every_hours``."""
+
+    def __init__(self, database: Database, settings: Settings) -> None:
+        self.database = database
+        self.settings = settings
+        self.last_run: datetime | None = None
+
+    def __call__(self) -> None:
+        every = self.settings.gate.retrain_every_hours
+        now = utcnow()
+        if every is None or (self.last_run and now - self.last_run < timedelta(hours=every)):
+            return
+        self.last_run = now
+        outcome = train_and_activate(
+            self.database,
+            gate=self.settings.gate,
+            trivial_edit=self.settings.triage.trivial_edit,
+            models_dir=self.settings.models_dir,
+            actor=Actor("system:gate-schedule"),
+        )
+        log.info("scheduled gate training: %s", outcome)

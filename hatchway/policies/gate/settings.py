@@ -48,3 +48,6 @@ class GateSettings(BaseModel):
     delta: float = Field(
         default=0.05, gt=0, lt=0.5, description="1 - confidence of the certification (0.05 = 95%)"
     )
+    retrain_every_hours: float | None = Field(
+        default=None, gt=0, description="retrain on a schedule in the worker (None: on demand)"
+    )
