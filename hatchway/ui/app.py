@@ -40,7 +40,9 @@ def create_app(
     clock: Callable[[], datetime] = utcnow,
 ) -> FastAPI:
     """The web application: the review inbox and pages for people, /healthz and /readyz."""
-    app = FastAPI(title="hatchway", version=__version__, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="hatchway", version=__version__, docs_url=None, redoc_url=None, openapi_url=None
+    )
     app.state.settings = settings
     app.state.database = database
     app.state.ui_settings = ui_settings or UiSettings()

@@ -53,8 +53,10 @@ def _current_user(
     if not token:
         raise NotSignedIn("signin")
     # A short transaction of its own: routes may open theirs (SQLite allows one writer).
-    try:
-        with database.session() as session:
+    # An ended session is deleted, so the transaction must commit before we refuse.
+    reason: str | None = None
+    with database.session() as session:
+        try:
             signed_in = resolve_session(
                 session,
                 token=token,
@@ -62,8 +64,10 @@ def _current_user(
                 settings=ui,
                 now=now,
             )
-    except SessionEnded as ended:
-        raise NotSignedIn(ended.reason) from None
+        except SessionEnded as ended:
+            reason = ended.reason
+    if reason is not None:
+        raise NotSignedIn(reason)
     request.state.user = signed_in
     return signed_in
 

@@ -54,6 +54,7 @@ class InboxRow:
     snippet: str
     category: str | None
     reason: str | None
+    more_reasons: int
     claimed_by_id: int | None
     claimed_by: str | None
     claimed_at: datetime | None
@@ -159,6 +160,7 @@ def _user_names(session: Session, records: Sequence[Any], now: datetime) -> dict
 
 
 def _row(record: Any, names: dict[int, str], now: datetime, sla: timedelta) -> InboxRow:
+    reasons = [part for part in (record.status_reason or "").split("; ") if part]
     live = record.claimed_by_id is not None and record.claimed_until and record.claimed_until > now
     assignee = names.get(record.assignee_id) if record.assignee_id else None
     if record.assigned_role:
@@ -171,7 +173,8 @@ def _row(record: Any, names: dict[int, str], now: datetime, sla: timedelta) -> I
         subject=record.subject,
         snippet=" ".join((record.snippet or "").split()),
         category=record.category,
-        reason=record.status_reason,
+        reason=reasons[0] if reasons else None,
+        more_reasons=max(0, len(reasons) - 1),
         claimed_by_id=record.claimed_by_id if live else None,
         claimed_by=names.get(record.claimed_by_id) if live else None,
         claimed_at=record.claimed_at if live else None,

@@ -126,9 +126,13 @@ def render_item(
     users = session.execute(
         select(User.id, User.display_name, User.role).where(User.active).order_by(User.display_name)
     ).all()
+    claim = claim_state(session, message, now)
     context = {
         "item": load_item(session, message),
-        "claim": claim_state(session, message, now),
+        "claim": claim,
+        "in_review": message.status == InboundStatus.IN_REVIEW,
+        "mine": claim.holder_id == user.user_id,
+        "held_by_other": claim.held_by_other(user.user_id),
         "previous_id": previous,
         "next_id": following,
         "users": users,

@@ -3,6 +3,7 @@
 "use strict";
 
 (function () {
+  document.documentElement.classList.add("js");
   const csrf = () => (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
 
   function post(url) {
