@@ -1,0 +1,1 @@
+"""The ops console's routers, one per page or resource."""
