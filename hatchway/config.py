@@ -44,6 +44,8 @@ from hatchway.outbox.settings import OutboxSettings
 from hatchway.policies.claims import ClaimsSettings
 from hatchway.policies.gate.settings import GateSettings
 from hatchway.policies.rules import RulesSettings
+from hatchway.ui.ops.settings import OpsSettings
+from hatchway.ui.settings import UiSettings
 
 __all__ = [
     "CONFIG_ENV_VAR",
@@ -121,6 +123,8 @@ class Settings(BaseSettings):
     shop: ShopPolicy = Field(default_factory=ShopPolicy)
     rules: RulesSettings = Field(default_factory=RulesSettings)
     claims: ClaimsSettings = Field(default_factory=ClaimsSettings)
+    ui: UiSettings = Field(default_factory=UiSettings)
+    ops: OpsSettings = Field(default_factory=OpsSettings)
 
     @model_validator(mode="after")
     def _no_placeholder_passwords(self) -> Settings:

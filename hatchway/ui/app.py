@@ -16,6 +16,7 @@ from hatchway.store import Database
 from hatchway.store.models import utcnow
 from hatchway.ui.auth.routes import router as auth_router
 from hatchway.ui.errors import install_error_handlers
+from hatchway.ui.ops import ops_routers
 from hatchway.ui.routes import decisions, health, inbox, inbox_api, overview, quarantine
 from hatchway.ui.settings import UiSettings
 from hatchway.ui.templating import install_filters
@@ -45,7 +46,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.database = database
-    app.state.ui_settings = ui_settings or UiSettings()
+    app.state.ui_settings = ui_settings or settings.ui
     app.state.clock = clock
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
     install_filters(templates)
@@ -58,6 +59,7 @@ def create_app(
         inbox_api.router,
         decisions.router,
         quarantine.router,
+        *ops_routers(),
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,6 +1,5 @@
 """The navigation bar: each entry with the lowest role that sees it.
 
-The ops console adds ``NavItem("Ops console", "/ops", Role.OPS)`` here when it lands.
 """
 
 from __future__ import annotations
@@ -24,5 +23,6 @@ class NavItem:
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Inbox", "/inbox", Role.REVIEWER),
     NavItem("Quarantine", "/quarantine", Role.REVIEWER),
+    NavItem("Ops console", "/ops", Role.OPS),
     NavItem("Overview", "/", Role.REVIEWER),
 )

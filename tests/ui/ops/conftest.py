@@ -15,7 +15,7 @@ from hatchway.config import load_settings
 from hatchway.policies.categories import ensure_categories
 from hatchway.store import Database
 from hatchway.ui.app import create_app
-from hatchway.ui.ops import OpsSettings, ops_routers
+from hatchway.ui.ops import OpsSettings
 from hatchway.ui.settings import UiSettings
 from tests.ui.conftest import login, make_users
 
@@ -32,8 +32,6 @@ def build_app(database: Database, now: datetime, ops: OpsSettings | None = None)
     """The web app as it will ship, with the ops routers included and a fixed clock."""
     settings = load_settings(dev_mode=True, database_url=str(database.url))
     app = create_app(settings, database, ui_settings=UiSettings(), clock=lambda: now)
-    for router in ops_routers:
-        app.include_router(router)
     app.state.ops_settings = ops or OpsSettings()
     return app
 

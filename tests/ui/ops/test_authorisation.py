@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -52,7 +54,7 @@ def _call(client: TestClient, method: str, path: str, data: dict[str, str]) -> R
 def test_the_table_covers_every_ops_route() -> None:
     routes = {
         (method, route.path)
-        for router in ops_routers
+        for router in ops_routers()
         for route in router.routes
         if isinstance(route, APIRoute)
         for method in route.methods
@@ -108,3 +110,16 @@ def test_every_ops_post_checks_csrf(ops_stack: OpsStack, token: str) -> None:
     log = client.get("/ops/audit-log").text
     assert "kill_switch.on" not in log and "category.mode_" not in log
     assert "audit.verdict" not in log
+
+
+def test_every_ops_form_carries_the_session_csrf_token(ops_stack: OpsStack) -> None:
+    seed(ops_stack.database, ops_stack.now)
+    client = ops_stack.as_role("admin")
+    token = csrf(client)
+    pages = ("/ops", "/ops/categories/order_status", "/ops/models", "/ops/audit")
+    forms = 0
+    for page in pages:
+        for form in re.findall(r'<form method="post".*?</form>', client.get(page).text, re.S):
+            forms += 1
+            assert f'name="csrf_token" value="{token}"' in form, (page, form[:200])
+    assert forms > 20
