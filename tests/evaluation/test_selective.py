@@ -20,7 +20,9 @@ def test_classifiers_predict_categories_with_scores(classifier: SelectiveClassif
     train, test = make_data(30, seed=1), make_data(10, seed=2)
     classifier.fit(train.texts, train.categories, None)
     predictions = classifier.predict(test.texts, None)
-    accuracy = np.mean([p == t for p, t in zip(predictions.categories, test.categories)])
+    accuracy = np.mean(
+        [p == t for p, t in zip(predictions.categories, test.categories, strict=True)]
+    )
     assert accuracy > 0.9
     assert predictions.scores.shape == (len(test),)
     assert ((predictions.scores >= 0) & (predictions.scores <= 1)).all()
