@@ -1,4 +1,7 @@
-"""FastAPI dependencies: the database, a session per request, templates, settings, clock."""
+"""FastAPI dependencies: the database, a session per request, templates, settings, clock.
+
+The ones that only read app.state are ``async``: FastAPI runs sync dependencies in the
+thread pool, and a hop per trivial dependency costs more than the work itself."""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ __all__ = [
 ]
 
 
-def _database(request: Request) -> Database:
+async def _database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 
@@ -34,22 +37,22 @@ def _session(database: Annotated[Database, Depends(_database)]) -> Iterator[Sess
         yield session
 
 
-def _templates(request: Request) -> Jinja2Templates:
+async def _templates(request: Request) -> Jinja2Templates:
     templates: Jinja2Templates = request.app.state.templates
     return templates
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _ui_settings(request: Request) -> UiSettings:
+async def _ui_settings(request: Request) -> UiSettings:
     ui: UiSettings = request.app.state.ui_settings
     return ui
 
 
-def _now(request: Request) -> datetime:
+async def _now(request: Request) -> datetime:
     clock: Callable[[], datetime] = request.app.state.clock
     return clock()
 

@@ -83,6 +83,8 @@ class InboundMessage(Base):
         Index("ix_inbound_messages_status_received_at", "status", "received_at"),
         # The review inbox: filter by category and count per category without a table scan.
         Index("ix_inbound_messages_inbox_category", "status", "category", "received_at"),
+        # "mine", "unassigned", a person: two equalities, so SQLite picks it without ANALYZE.
+        Index("ix_inbound_messages_inbox_assignee", "status", "assignee_id", "received_at"),
     )
 
     id: Mapped[BigIntPK]
@@ -118,6 +120,6 @@ class InboundMessage(Base):
     claimed_by_id: Mapped[int | None] = mapped_column(_USER_ID)  # who has it open now
     claimed_at: Mapped[datetime | None]
     claimed_until: Mapped[datetime | None]  # the claim lapses unless renewed
-    assignee_id: Mapped[int | None] = mapped_column(_USER_ID, index=True)  # reassigned to
+    assignee_id: Mapped[int | None] = mapped_column(_USER_ID)  # reassigned to
     assigned_role: Mapped[str | None] = mapped_column(String(32))  # escalated to
     dismissed_at: Mapped[datetime | None]  # quarantined mail hidden by a person (still stored)

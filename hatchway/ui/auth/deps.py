@@ -6,7 +6,7 @@ Unauthenticated requests raise :class:`NotSignedIn`; the app turns it into a red
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -80,10 +80,10 @@ def has_role(user: SignedIn, role: Role) -> bool:
     return ROLE_RANK[user.role] >= ROLE_RANK[role]
 
 
-def require_role(role: Role) -> Callable[[SignedIn], SignedIn]:
+def require_role(role: Role) -> Callable[[SignedIn], Awaitable[SignedIn]]:
     """A dependency: the signed-in user, who must hold ``role`` or a higher one (else 403)."""
 
-    def check(user: CurrentUser) -> SignedIn:
+    async def check(user: CurrentUser) -> SignedIn:
         if not has_role(user, role):
             raise HTTPException(403, f"This needs the {role.value} role.")
         return user
