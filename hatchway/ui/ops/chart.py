@@ -31,6 +31,7 @@ class Tick:
 
     at: float
     text: str
+    anchor: str = "middle"  # SVG text-anchor: the first and last labels stay inside the box
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,10 @@ def line_chart(
         drawing = True
     y_ticks = [Tick(y_of(v), _percent(v)) for v in (0.0, top_value / 2, top_value)]
     marks = sorted({0, len(days) // 2, len(days) - 1}) if days else []
-    x_ticks = [Tick(round(LEFT + i * step, 1), days[i][5:]) for i in marks]
+    anchors = {0: "start", len(days) - 1: "end"}
+    x_ticks = [
+        Tick(round(LEFT + i * step, 1), days[i][5:], anchors.get(i, "middle")) for i in marks
+    ]
     return Chart(
         width=WIDTH,
         height=HEIGHT,

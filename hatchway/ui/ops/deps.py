@@ -43,12 +43,12 @@ FLASHES = {
 
 
 def _ops_settings(request: Request) -> OpsSettings:
-    """``settings.ops`` once Settings nests it; ``app.state.ops_settings``; else defaults."""
-    nested = getattr(request.app.state.settings, "ops", None)
-    if isinstance(nested, OpsSettings):
-        return nested
+    """``app.state.ops_settings`` when set (tests), else ``settings.ops``, else defaults."""
     explicit = getattr(request.app.state, "ops_settings", None)
-    return explicit if isinstance(explicit, OpsSettings) else OpsSettings()
+    if isinstance(explicit, OpsSettings):
+        return explicit
+    nested = getattr(request.app.state.settings, "ops", None)
+    return nested if isinstance(nested, OpsSettings) else OpsSettings()
 
 
 OpsSettingsDep = Annotated[OpsSettings, Depends(_ops_settings)]
