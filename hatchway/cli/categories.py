@@ -46,7 +46,11 @@ def categories_list() -> None:
             typer.echo(f"GLOBAL KILL SWITCH ON: {flag.reason or ''}")
         for category in session.scalars(select(Category).order_by(Category.name)):
             evidence = category.evidence or {}
-            bound = f"bound {evidence['bound']:.2%}" if "bound" in evidence else "no evidence"
+            bound = (
+                f"bound {evidence['upper_bound']:.2%}"
+                if "upper_bound" in evidence
+                else "no evidence"
+            )
             stop = " [stopped]" if category.kill_switch else ""
             typer.echo(f"{category.name:<22} {category.mode.value:<7}{stop} {bound}")
 

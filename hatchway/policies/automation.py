@@ -71,7 +71,7 @@ def evidence_problems(
     if not evidence:
         return ["no certification yet: run `hatchway gate certify` on reviewed drafts"]
     problems = []
-    bound = float(evidence.get("bound", 1.0))
+    bound = float(evidence.get("upper_bound", 1.0))
     if bound > category.target_error:
         problems.append(
             f"the certified error bound {bound:.2%} is above the target {category.target_error:.2%}"

@@ -32,7 +32,7 @@ PINS = {
     "classify": parse_pin("classify", "local:intent-tfidf@sha256:" + "a" * 64),
     "draft": parse_pin("draft", "local:template-drafter@1.0.0"),
 }
-GOOD = {"n": 900, "errors": 0, "bound": 0.0033, "coverage": 0.6, "gate_version": "g1"}
+GOOD = {"n": 900, "errors_above": 0, "upper_bound": 0.0033, "coverage": 0.6, "gate_version": "g1"}
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_auto_on_current_evidence_is_allowed_and_audited(ready: Database) -> Non
 @pytest.mark.parametrize(
     ("evidence", "gate", "problem"),
     [
-        ({**GOOD, "bound": 0.02}, "g1", "above the target"),
+        ({**GOOD, "upper_bound": 0.02}, "g1", "above the target"),
         (GOOD, "g2", "another gate model"),
         (GOOD, None, "another gate model"),
     ],

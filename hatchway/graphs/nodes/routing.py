@@ -39,6 +39,7 @@ def make_route(services: TriageServices) -> NodeFunction:
             chosen = Route.AUTO if would_auto and mode == CategoryMode.AUTO else Route.REVIEW
             recorded = Route.SHADOW if mode == CategoryMode.SHADOW else chosen
             draft_id = _store_draft(session, state, recorded, would_auto)
+            _set_category(session, state)
             if chosen == Route.REVIEW:
                 _to_review_inbox(session, state, mode)
         summary = (
@@ -118,6 +119,10 @@ def _to_review_inbox(session: Session, state: TriageState, mode: CategoryMode) -
     if message is not None:
         message.status = InboundStatus.IN_REVIEW
         message.status_reason = "; ".join(reasons)[:4000]
-        classification = state.get("classification")
-        if classification is not None:
-            message.category = classification["category"]
+
+
+def _set_category(session: Session, state: TriageState) -> None:
+    classification = state.get("classification")
+    message = session.get(InboundMessage, state["message_id"])
+    if message is not None and classification is not None:
+        message.category = classification["category"]
