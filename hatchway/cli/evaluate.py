@@ -34,8 +34,6 @@ __all__ = ["EmbeddingsChoice", "eval_gate"]
 
 eval_app = sub_app("eval", "Offline evaluations on labelled data.")
 
-FileOption = Annotated[Path | None, typer.Option(exists=True, dir_okay=False, readable=True)]
-
 
 class EmbeddingsChoice(StrEnum):
     """Whether to use MiniLM sentence embeddings (the optional `embeddings` extra)."""
@@ -85,7 +83,9 @@ def eval_gate(
         ),
     ],
     target: Annotated[float, typer.Option(min=0.0001, max=0.5, help="Error target.")] = 0.01,
-    confidence: Annotated[float, typer.Option(min=0.5, max=0.9999)] = 0.95,
+    confidence: Annotated[
+        float, typer.Option(min=0.5, max=0.9999, help="Confidence of the certification.")
+    ] = 0.95,
     test: Annotated[
         Path | None,
         typer.Option(exists=True, dir_okay=False, help="Measure on this file, not a split."),
