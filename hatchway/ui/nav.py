@@ -1,6 +1,4 @@
-"""The navigation bar: each entry with the lowest role that sees it.
-
-"""
+"""The navigation bar: each entry with the lowest role that sees it."""
 
 from __future__ import annotations
 
