@@ -16,6 +16,7 @@ from hatchway.store import Database
 from hatchway.store.models import utcnow
 from hatchway.ui.auth.routes import router as auth_router
 from hatchway.ui.errors import install_error_handlers
+from hatchway.ui.inbox.queries import QueueCounts
 from hatchway.ui.ops import ops_routers
 from hatchway.ui.routes import decisions, health, inbox, inbox_api, overview, quarantine
 from hatchway.ui.settings import UiSettings
@@ -47,6 +48,7 @@ def create_app(
     app.state.settings = settings
     app.state.database = database
     app.state.ui_settings = ui_settings or settings.ui
+    app.state.inbox_counts = QueueCounts(ttl=app.state.ui_settings.counts_cache_seconds)
     app.state.clock = clock
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
     install_filters(templates)

@@ -27,6 +27,9 @@ class UiSettings(BaseModel):
     )
     review_sla_hours: float = Field(default=4, gt=0, description="items older than this are late")
     page_size: int = Field(default=50, ge=5, le=500)
+    counts_cache_seconds: float = Field(
+        default=5, ge=0, description="the inbox's per-category counts are reused this long"
+    )
     cookie_secure: bool | None = Field(
         default=None, description="Secure cookie flag; default: on unless dev mode"
     )

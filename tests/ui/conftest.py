@@ -156,7 +156,9 @@ def ui_stack(database: Database, checkpointer: BaseCheckpointSaver[Any]) -> Iter
         ensure_categories(session)
     settings = load_settings(dev_mode=True, database_url=str(database.url))
     clock = Clock()
-    app = create_app(settings, database, ui_settings=UiSettings(), clock=clock)
+    app = create_app(
+        settings, database, ui_settings=UiSettings(counts_cache_seconds=0), clock=clock
+    )
     runner = TriageRunner(make_services(database), checkpointer, owner="worker-ui")
     stack = UiStack(database, app, runner, clock, make_users(database))
     yield stack

@@ -47,12 +47,15 @@ def test_paging(ui_stack: UiStack) -> None:
     from hatchway.ui.settings import UiSettings
 
     for n in range(7):
-        ui_stack.add_message(n)
-    ui_stack.app.state.ui_settings = UiSettings(page_size=5)
+        _set(ui_stack, ui_stack.add_message(n), status_reason="needs a person")
+    ui_stack.app.state.ui_settings = UiSettings(page_size=5, counts_cache_seconds=0)
     client = ui_stack.client("riley")
     assert "page 1 of 2" in client.get("/inbox").text
     second = client.get("/inbox?page=2").text
     assert "page 2 of 2" in second and second.count('class="subj"') == 2
+    searched = client.get("/inbox?reason=person").text  # a text search is not counted
+    assert "page 1<" in searched and "?reason=person&amp;page=2" in searched
+    assert "Next" not in client.get("/inbox?reason=person&page=2").text
 
 
 def test_opening_claims_and_a_second_reviewer_sees_who_holds_it(ui_stack: UiStack) -> None:

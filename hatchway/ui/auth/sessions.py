@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hatchway.store.models import Role, UiSession, User
@@ -87,11 +87,15 @@ def resolve_session(
 ) -> SignedIn:
     """The signed-in user for ``token``; raises SessionEnded when it is unknown or timed out."""
     hashed = token_hash(secret_key, token)
-    row = session.get(UiSession, hashed)
-    if row is None:
+    found = session.execute(
+        select(UiSession, User)
+        .join(User, User.id == UiSession.user_id)
+        .where(UiSession.token_hash == hashed)
+    ).first()
+    if found is None:
         raise SessionEnded("signin")
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    row, user = found
+    if not user.active:
         session.delete(row)
         raise SessionEnded("inactive")
     if now - row.created_at > timedelta(hours=settings.session_absolute_hours):

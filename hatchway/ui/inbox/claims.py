@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from hatchway.store.models import AuditEvent, InboundMessage, InboundStatus, User
 
-__all__ = ["ClaimState", "claim_state", "release", "take_claim"]
+__all__ = ["CLAIM_FIELDS", "ClaimState", "claim_state", "release", "take_claim"]
+
+CLAIM_FIELDS = ["claimed_by_id", "claimed_at", "claimed_until", "assignee_id", "assigned_role"]
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def take_claim(
                 details={"from_user_id": before.holder_id, "held_since": str(before.since)},
             )
         )
-    session.expire(previous)
+    session.expire(previous, CLAIM_FIELDS)
     return won
 
 

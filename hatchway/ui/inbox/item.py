@@ -114,6 +114,8 @@ def _thread(session: Session, message: InboundMessage) -> list[ThreadEntry]:
                     r.subject or "", r.text_body or "", r.status.value, r.id == message.id)
         for r in inbound
     ]  # fmt: skip
+    if len(inbound) < 2:
+        return entries  # nothing else in the thread; this item's own reply is shown apart
     replies = session.scalars(
         select(OutboxEntry).where(
             OutboxEntry.inbound_message_id.in_([r.id for r in inbound]),

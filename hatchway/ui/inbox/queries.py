@@ -6,6 +6,7 @@ filter is served by the (status, category, received_at) and (status, received_at
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from hatchway.store.models import InboundMessage, InboundStatus, User
 
-__all__ = ["InboxFilters", "InboxPage", "InboxRow", "list_inbox", "neighbours"]
+__all__ = ["InboxFilters", "InboxPage", "InboxRow", "QueueCounts", "list_inbox", "neighbours"]
 
 SNIPPET_CHARS = 160
 
@@ -67,12 +68,38 @@ class InboxPage:
     """A page of the inbox with the numbers around it."""
 
     rows: list[InboxRow]
-    total: int
+    total: int | None  # None for a text search: counting would read every waiting item
     page: int
-    pages: int
+    pages: int | None
+    has_next: bool
     counts: list[tuple[str, int]]  # per category, whole queue
     queue_size: int
     late: int
+
+
+Counts = tuple[list[tuple[str, int]], int, int]
+
+
+class QueueCounts:
+    """The per-category and late counts, reused for ``ttl`` seconds by every reviewer.
+
+    Counting reads the whole queue's index; the side panel does not need to be exact to the
+    second, the list itself always is.
+    """
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._cached: tuple[float, Counts] | None = None
+
+    def get(self, session: Session, now: datetime, sla: timedelta) -> Counts:
+        """Fresh counts, or the ones computed less than ``ttl`` seconds ago."""
+        cached = self._cached
+        clock = time.monotonic()
+        if cached is not None and clock - cached[0] < self.ttl:
+            return cached[1]
+        counts = _counts(session, now, sla)
+        self._cached = (clock, counts)
+        return counts
 
 
 def _conditions(
@@ -113,22 +140,25 @@ def list_inbox(
     now: datetime,
     sla: timedelta,
     page_size: int,
+    counts_cache: QueueCounts | None = None,
 ) -> InboxPage:
     """The page of the inbox these filters select."""
     where = _conditions(filters, user_id=user_id, now=now, sla=sla)
-    counts, queue_size, late = _counts(session, now, sla)
+    cache = counts_cache or QueueCounts(ttl=0)
+    counts, queue_size, late = cache.get(session, now, sla)
     total = _total(session, filters, where, dict(counts), queue_size)
-    pages = max(1, -(-total // page_size))
-    page = min(filters.page, pages)
+    pages = None if total is None else max(1, -(-total // page_size))
+    page = filters.page if pages is None else min(filters.page, pages)
     if filters.sort == "oldest":
         order = (InboundMessage.received_at.asc(), InboundMessage.id.asc())
     else:
         order = (InboundMessage.received_at.desc(), InboundMessage.id.desc())
-    query = _row_columns().where(*where).order_by(*order).limit(page_size)
-    records = session.execute(query.offset((page - 1) * page_size)).all()
+    query = _row_columns().where(*where).order_by(*order).limit(page_size + 1)
+    found = session.execute(query.offset((page - 1) * page_size)).all()
+    records, has_next = found[:page_size], len(found) > page_size
     names = _user_names(session, records, now)
     rows = [_row(record, names, now, sla) for record in records]
-    return InboxPage(rows, total, page, pages, counts, queue_size, late)
+    return InboxPage(rows, total, page, pages, has_next, counts, queue_size, late)
 
 
 def _row_columns() -> Select[Any]:
@@ -183,9 +213,7 @@ def _row(record: Any, names: dict[int, str], now: datetime, sla: timedelta) -> I
     )
 
 
-def _counts(
-    session: Session, now: datetime, sla: timedelta
-) -> tuple[list[tuple[str, int]], int, int]:
+def _counts(session: Session, now: datetime, sla: timedelta) -> Counts:
     """Per category and late, in one pass over the (status, category, received_at) index."""
     late = case((InboundMessage.received_at < now - sla, 1), else_=0)
     grouped = session.execute(
@@ -205,8 +233,11 @@ def _total(
     where: list[ColumnElement[bool]],
     counts: dict[str, int],
     queue_size: int,
-) -> int:
-    """Items matching the filters; taken from the counts when only a category is chosen."""
+) -> int | None:
+    """Items matching the filters; from the counts when only a category is chosen, and not
+    counted at all for a text search (the page shows whether there is a next one)."""
+    if filters.reason:
+        return None
     if not (filters.reason or filters.age or filters.assignee):
         return counts.get(filters.category, 0) if filters.category else queue_size
     return session.scalar(select(func.count()).select_from(InboundMessage).where(*where)) or 0
@@ -231,13 +262,14 @@ def neighbours(
             InboundMessage.claimed_until <= now,
         ),
     )
-    after = or_(
-        InboundMessage.received_at > received_at,
-        and_(InboundMessage.received_at == received_at, InboundMessage.id > message_id),
+    # The plain range first, so the (status, received_at) index bounds the scan.
+    after = and_(
+        InboundMessage.received_at >= received_at,
+        or_(InboundMessage.received_at > received_at, InboundMessage.id > message_id),
     )
-    before = or_(
-        InboundMessage.received_at < received_at,
-        and_(InboundMessage.received_at == received_at, InboundMessage.id < message_id),
+    before = and_(
+        InboundMessage.received_at <= received_at,
+        or_(InboundMessage.received_at < received_at, InboundMessage.id < message_id),
     )
     later = select(InboundMessage.id).where(in_review, after)
     later = later.order_by(InboundMessage.received_at.asc(), InboundMessage.id.asc()).limit(1)

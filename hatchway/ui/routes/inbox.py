@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from hatchway.store.models import InboundMessage, InboundStatus, Role, User
 from hatchway.ui.auth import CsrfChecked, CurrentUser, SignedIn, require_role
 from hatchway.ui.deps import ClockDep, SessionDep, TemplatesDep, UiSettingsDep
-from hatchway.ui.inbox.claims import claim_state, release, take_claim
+from hatchway.ui.inbox.claims import CLAIM_FIELDS, claim_state, release, take_claim
 from hatchway.ui.inbox.item import load_item
 from hatchway.ui.inbox.mail_html import BODY_CSP, framed_document
 from hatchway.ui.inbox.queries import InboxFilters, list_inbox, neighbours
@@ -47,6 +47,7 @@ def inbox(
         now=now,
         sla=timedelta(hours=ui.review_sla_hours),
         page_size=ui.page_size,
+        counts_cache=request.app.state.inbox_counts,
     )
     users = session.execute(select(User.id, User.display_name).where(User.active)).all()
     context = {
@@ -93,8 +94,8 @@ def item(
 
 
 def get_message(session: Session, message_id: int) -> InboundMessage:
-    """The message, or 404."""
-    message = session.get(InboundMessage, message_id)
+    """The message (without its raw bytes, which no inbox page shows), or 404."""
+    message = session.get(InboundMessage, message_id, options=[defer(InboundMessage.raw)])
     if message is None:
         raise HTTPException(404, f"There is no message {message_id}.")
     return message
@@ -113,7 +114,7 @@ def render_item(
     status_code: int = 200,
 ) -> HTMLResponse:
     """The item page (also re-rendered by a refused decision, with the editor text kept)."""
-    session.refresh(message)
+    session.refresh(message, CLAIM_FIELDS)  # a claim or decision may have just changed them
     sort = str(extra.get("sort") or "oldest")
     previous, following = neighbours(
         session,
