@@ -63,7 +63,7 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
-def test_hatchway_demo_serves_the_overview(tmp_path: Path) -> None:
+def test_hatchway_demo_serves_the_sign_in_page(tmp_path: Path) -> None:
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("HATCHWAY_")}
     command = [
@@ -85,8 +85,9 @@ def test_hatchway_demo_serves_the_overview(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        page = _wait_for_page(f"http://127.0.0.1:{port}/", deadline=time.monotonic() + 90)
-        assert "Overview" in page and "order_status" in page
+        # Everything is behind sign-in: the demo's front door is the login page.
+        page = _wait_for_page(f"http://127.0.0.1:{port}/login", deadline=time.monotonic() + 90)
+        assert 'name="password"' in page
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)
