@@ -40,6 +40,7 @@ from hatchway.connectors.inventory.settings import InventorySettings
 from hatchway.connectors.smtp.settings import SmtpSettings
 from hatchway.errors import ConfigError
 from hatchway.graphs.services import TriageSettings
+from hatchway.observability.settings import ObservabilitySettings
 from hatchway.outbox.settings import OutboxSettings
 from hatchway.policies.claims import ClaimsSettings
 from hatchway.policies.gate.settings import GateSettings
@@ -125,6 +126,7 @@ class Settings(BaseSettings):
     claims: ClaimsSettings = Field(default_factory=ClaimsSettings)
     ui: UiSettings = Field(default_factory=UiSettings)
     ops: OpsSettings = Field(default_factory=OpsSettings)
+    observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
 
     @model_validator(mode="after")
     def _no_placeholder_passwords(self) -> Settings:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import typer
 
 from hatchway.config import Settings, load_settings
+from hatchway.observability.logs import configure_logging
 from hatchway.store import Database
 
 __all__ = ["app", "database_for", "settings_for", "state", "sub_app"]
@@ -38,10 +38,7 @@ state = _State()
 def settings_for(**overrides: object) -> Settings:
     """Load the Settings (once per command) and set up logging from them."""
     settings = load_settings(state.config_file, **overrides)
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
+    configure_logging(settings.log_level, settings.observability.log_format)
     return settings
 
 
