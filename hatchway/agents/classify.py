@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from functools import cache
 
-from pydantic_ai import Agent, ModelRetry
+from pydantic_ai import Agent, ModelRetry, RunContext
 from pydantic_ai.models import Model
 
 from hatchway.agents.outputs import Classification
 from hatchway.agents.prompts import Prompt, load_prompt
 from hatchway.agents.requests import ClassifyRequest
 from hatchway.agents.runinfo import RunInfo, run_agent, run_agent_sync
+from hatchway.agents.structured import structured_agent
 
 __all__ = [
     "CLASSIFY_CATEGORIES",
@@ -22,7 +23,6 @@ __all__ = [
 ]
 
 CLASSIFY_PROMPT_VERSION = "v1"
-OUTPUT_RETRIES = 2
 
 CLASSIFY_CATEGORIES: tuple[str, ...] = (
     "order_status",
@@ -46,7 +46,7 @@ def classify_prompt() -> Prompt:
     return load_prompt("classify", CLASSIFY_PROMPT_VERSION)
 
 
-def _known_category(output: Classification) -> Classification:
+def _known_category(_ctx: RunContext[None], output: Classification) -> Classification:
     if output.category not in CLASSIFY_CATEGORIES:
         raise ModelRetry(f"category must be one of {', '.join(CLASSIFY_CATEGORIES)}")
     return output
@@ -54,16 +54,13 @@ def _known_category(output: Classification) -> Classification:
 
 def make_classify_agent(model: Model) -> Agent[None, Classification]:
     """An agent with structured output and no tools; the static prompt is its instructions."""
-    agent = Agent(
+    return structured_agent(
         model,
-        output_type=Classification,
-        instructions=classify_prompt().text,
-        deps_type=type(None),
         name="classify",
-        retries={"output": OUTPUT_RETRIES},
+        output_type=Classification,
+        prompt=classify_prompt(),
+        validator=_known_category,
     )
-    agent.output_validator(_known_category)
-    return agent
 
 
 async def run_classify(

@@ -11,6 +11,7 @@ from hatchway.agents.outputs import DraftReply
 from hatchway.agents.prompts import Prompt, load_prompt
 from hatchway.agents.requests import DraftRequest, parse_user_prompt
 from hatchway.agents.runinfo import RunInfo, run_agent, run_agent_sync
+from hatchway.agents.structured import structured_agent
 
 __all__ = [
     "DRAFT_PROMPT_VERSION",
@@ -21,7 +22,6 @@ __all__ = [
 ]
 
 DRAFT_PROMPT_VERSION = "v1"
-OUTPUT_RETRIES = 2
 
 
 @cache
@@ -46,16 +46,13 @@ def _cites_given_facts(ctx: RunContext[None], output: DraftReply) -> DraftReply:
 
 def make_draft_agent(model: Model) -> Agent[None, DraftReply]:
     """An agent with structured output and no tools at all: facts arrive in the prompt."""
-    agent = Agent(
+    return structured_agent(
         model,
-        output_type=DraftReply,
-        instructions=draft_prompt().text,
-        deps_type=type(None),
         name="draft",
-        retries={"output": OUTPUT_RETRIES},
+        output_type=DraftReply,
+        prompt=draft_prompt(),
+        validator=_cites_given_facts,
     )
-    agent.output_validator(_cites_given_facts)
-    return agent
 
 
 async def run_draft(
