@@ -1,5 +1,6 @@
 """The typed SQLAlchemy models; the schema itself is made only by Alembic migrations."""
 
+from hatchway.store.models.api import ApiKey, IdempotencyRecord
 from hatchway.store.models.automation import (
     AUTO_SEND_KILL_SWITCH,
     Category,
@@ -28,8 +29,11 @@ from hatchway.store.models.review import (
 )
 from hatchway.store.models.runs import GraphRun, GraphRunStatus, NodeRun, NodeRunStatus
 from hatchway.store.models.sessions import LoginAttempt, UiSession
+from hatchway.store.models.webhooks import DeliveryState, WebhookDelivery, WebhookEvent
 
 __all__ = [
+    "ApiKey",
+    "IdempotencyRecord",
     "AuditSample",
     "AuditVerdict",
     "AUTO_SEND_KILL_SWITCH",
@@ -41,6 +45,7 @@ __all__ = [
     "CategoryMode",
     "DecisionAction",
     "DecisionLabel",
+    "DeliveryState",
     "Draft",
     "DraftAuthor",
     "GraphRun",
@@ -64,5 +69,7 @@ __all__ = [
     "Thread",
     "UiSession",
     "User",
+    "WebhookDelivery",
+    "WebhookEvent",
     "utcnow",
 ]
