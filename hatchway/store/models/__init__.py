@@ -30,7 +30,6 @@ from hatchway.store.models.review import (
 from hatchway.store.models.runs import GraphRun, GraphRunStatus, NodeRun, NodeRunStatus
 from hatchway.store.models.sessions import LoginAttempt, UiSession
 from hatchway.store.models.webhooks import DeliveryState, WebhookDelivery, WebhookEvent
-from hatchway.store.models.webhooks import DeliveryState, WebhookDelivery, WebhookEvent
 
 __all__ = [
     "ApiKey",
@@ -46,7 +45,6 @@ __all__ = [
     "CategoryMode",
     "DecisionAction",
     "DecisionLabel",
-    "DeliveryState",
     "DeliveryState",
     "Draft",
     "DraftAuthor",
@@ -71,8 +69,6 @@ __all__ = [
     "Thread",
     "UiSession",
     "User",
-    "WebhookDelivery",
-    "WebhookEvent",
     "WebhookDelivery",
     "WebhookEvent",
     "utcnow",
