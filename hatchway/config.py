@@ -72,8 +72,8 @@ class ServerSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
+    host: str = Field(default="127.0.0.1", description="Listen address; 0.0.0.0 for all.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Listen port.")
 
 
 class Settings(BaseSettings):
@@ -97,13 +97,19 @@ class Settings(BaseSettings):
         default=SecretStr("change-me"),
         description="Signs session cookies and CSRF tokens; at least 32 random characters.",
     )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Least severe log level written."
+    )
+    sqlite_busy_timeout_ms: int = Field(
+        default=5000, ge=0, description="How long a SQLite writer waits for another one."
+    )
     own_domains: list[str] = Field(
         default_factory=list,
         description="Our sending domains: mail from them or with our Message-IDs gets no reply.",
     )
-    server: ServerSettings = Field(default_factory=ServerSettings)
+    server: ServerSettings = Field(
+        default_factory=ServerSettings, description="Where `hatchway serve` listens."
+    )
     mailboxes: list[ImapSettings] = Field(
         default_factory=list, description="IMAP mailboxes to answer ([[mailboxes]] tables)."
     )

@@ -59,8 +59,8 @@ class OpenAISettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     api_key: SecretStr | None = Field(default=None, description="Falls back to OPENAI_API_KEY.")
-    base_url: str | None = None
-    organization: str | None = None
+    base_url: str | None = Field(default=None, description="A proxy in front of the API.")
+    organization: str | None = Field(default=None, description="OpenAI organisation id.")
 
 
 class AnthropicSettings(BaseModel):
@@ -69,7 +69,7 @@ class AnthropicSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     api_key: SecretStr | None = Field(default=None, description="Falls back to ANTHROPIC_API_KEY.")
-    base_url: str | None = None
+    base_url: str | None = Field(default=None, description="A proxy in front of the API.")
 
 
 class CompatibleServer(BaseModel):

@@ -30,7 +30,7 @@ class ShopPolicy(BaseModel):
 
     name: str | None = Field(default=None, description="e.g. Northwind Outfitters")
     return_window_days: int | None = Field(default=None, ge=0, description="from delivery")
-    warranty_years: int | None = Field(default=None, ge=0)
+    warranty_years: int | None = Field(default=None, ge=0, description="warranty length")
 
     def facts(self) -> list[Fact]:
         """``shop.name`` and ``policy.*`` facts for what is set."""

@@ -32,17 +32,25 @@ class HttpSettingsBase(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    kind: Literal["http"] = "http"
+    kind: Literal["http"] = Field(default="http", description="selects the HTTP adapter")
     base_url: str = Field(description="e.g. https://crm.shop.example/api/hatchway/v1")
-    auth_header: str = Field(default="Authorization", min_length=1)
+    auth_header: str = Field(
+        default="Authorization", min_length=1, description="header carrying auth_value"
+    )
     auth_value: SecretStr | None = Field(
         default=None, description="sent as the auth header's value, e.g. 'Bearer <token>'"
     )
     timeout_seconds: float = Field(default=10.0, gt=0, le=300, description="per attempt")
-    connect_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    connect_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="to open a connection"
+    )
     attempts: int = Field(default=3, ge=1, le=10, description="tries on transient failures")
-    retry_initial_wait_seconds: float = Field(default=0.5, ge=0, le=60)
-    retry_max_wait_seconds: float = Field(default=30.0, ge=0, le=600)
+    retry_initial_wait_seconds: float = Field(
+        default=0.5, ge=0, le=60, description="first wait between attempts; grows"
+    )
+    retry_max_wait_seconds: float = Field(
+        default=30.0, ge=0, le=600, description="longest wait (a Retry-After may ask more)"
+    )
 
     @field_validator("base_url")
     @classmethod

@@ -63,7 +63,7 @@ class SqlSettingsBase(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    kind: Literal["sql"] = "sql"
+    kind: Literal["sql"] = Field(default="sql", description="selects the SQL adapter")
     url: str = Field(min_length=1, description="SQLAlchemy URL, e.g. postgresql+psycopg://…")
     db_schema: str | None = Field(default=None, description="schema holding the tables")
     money: MoneyUnit = Field(default="cents", description="cents (36800) or units (368.00)")

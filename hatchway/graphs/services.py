@@ -33,7 +33,9 @@ class TriageSettings(BaseModel):
     )
     node_timeout_seconds: float = Field(default=120, gt=0, description="per model call")
     model_attempts: int = Field(default=3, ge=1, le=10, description="tries on 429/5xx/timeouts")
-    retry_max_wait_seconds: float = Field(default=60, gt=0)
+    retry_max_wait_seconds: float = Field(
+        default=60, gt=0, description="longest wait between model call attempts"
+    )
     lease_minutes: float = Field(default=15, gt=0, description="one writer per thread (I7)")
     trivial_edit: float = Field(
         default=0.02,

@@ -21,12 +21,14 @@ class UiSettings(BaseModel):
     login_failures_per_address: int = Field(
         default=20, ge=1, description="per client address and window (an office shares one)"
     )
-    login_window_minutes: float = Field(default=15, gt=0)
+    login_window_minutes: float = Field(
+        default=15, gt=0, description="failed logins are counted over this window"
+    )
     claim_minutes: float = Field(
         default=10, gt=0, description="an opened item is held this long, renewed while open"
     )
     review_sla_hours: float = Field(default=4, gt=0, description="items older than this are late")
-    page_size: int = Field(default=50, ge=5, le=500)
+    page_size: int = Field(default=50, ge=5, le=500, description="inbox items per page")
     counts_cache_seconds: float = Field(
         default=5, ge=0, description="the inbox's per-category counts are reused this long"
     )

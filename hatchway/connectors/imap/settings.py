@@ -25,18 +25,33 @@ class ImapSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = Field(min_length=1, description="a label for this mailbox, used in logs and errors")
-    host: str = Field(min_length=1)
-    port: int = Field(default=993, ge=1, le=65535)
-    security: ImapSecurity = "tls"
-    username: str = Field(min_length=1)
-    password: SecretStr | None = None
-    oauth2_token: SecretStr | None = None
-    folder: str = "INBOX"
-    sent_folder: str = "Sent"
+    host: str = Field(min_length=1, description="IMAP server host name")
+    port: int = Field(
+        default=993, ge=1, le=65535, description="993 for tls; 143 by default otherwise"
+    )
+    security: ImapSecurity = Field(
+        default="tls", description="tls (993), starttls (143) or none (local test servers)"
+    )
+    username: str = Field(min_length=1, description="login name")
+    password: SecretStr | None = Field(default=None, description="password (or oauth2_token)")
+    oauth2_token: SecretStr | None = Field(
+        default=None, description="OAuth 2 access token for XOAUTH2 (or password)"
+    )
+    folder: str = Field(default="INBOX", description="the folder answered")
+    sent_folder: str = Field(
+        default="Sent", description="where copies of replies go, looked up after a crash"
+    )
     timeout: float = Field(default=30.0, gt=0, description="socket timeout in seconds")
-    fetch_chunk_size: int = Field(default=50, ge=1, le=1000)
-    idle_timeout: float = Field(default=25 * 60, gt=0, lt=MAX_IDLE_SECONDS)
-    ca_file: Path | None = None
+    fetch_chunk_size: int = Field(
+        default=50, ge=1, le=1000, description="messages fetched per round trip"
+    )
+    idle_timeout: float = Field(
+        default=25 * 60,
+        gt=0,
+        lt=MAX_IDLE_SECONDS,
+        description="seconds; IDLE is re-issued before this",
+    )
+    ca_file: Path | None = Field(default=None, description="extra CA bundle (PEM) to trust")
 
     @model_validator(mode="before")
     @classmethod

@@ -25,10 +25,12 @@ class SmtpSettings(BaseModel):
 
     host: str = Field(min_length=1, description="SMTP server host name or IP address")
     port: int = Field(default=587, ge=1, le=65535, description="587 STARTTLS, 465 TLS, 25 relay")
-    security: SmtpSecurity = "starttls"
-    username: str | None = None
-    password: SecretStr | None = None
-    timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    security: SmtpSecurity = Field(
+        default="starttls", description="starttls (587), tls (465) or none (a local relay)"
+    )
+    username: str | None = Field(default=None, description="AUTH user; AUTH is used when set")
+    password: SecretStr | None = Field(default=None, description="AUTH password")
+    timeout_seconds: float = Field(default=30.0, gt=0, le=600, description="socket timeout")
     from_address: str = Field(description="envelope sender (MAIL FROM), e.g. support@shop.example")
     local_hostname: str | None = Field(default=None, description="name sent in EHLO")
     ca_file: Path | None = Field(default=None, description="extra CA bundle, e.g. a private CA")
