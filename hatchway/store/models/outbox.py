@@ -83,7 +83,7 @@ class AuditSample(Base):
     id: Mapped[BigIntPK]
     outbox_entry_id: Mapped[int] = mapped_column(ForeignKey("outbox_entries.id"), unique=True)
     category: Mapped[str] = mapped_column(String(100), index=True)
-    sampled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sampled_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # ops charts
     verdict: Mapped[AuditVerdict] = enum_column(AuditVerdict, default=AuditVerdict.PENDING)
     verdict_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     verdict_at: Mapped[datetime | None]

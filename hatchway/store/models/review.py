@@ -71,7 +71,7 @@ class Draft(Base):
     # What automation would have done (shadow mode compares it with the reviewer's decision).
     would_auto_send: Mapped[bool | None] = mapped_column(Boolean)
     review_reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # ops windows
 
 
 class ReviewDecision(Base):
@@ -89,4 +89,4 @@ class ReviewDecision(Base):
     final_body: Mapped[str | None] = mapped_column(Text)
     edit_distance: Mapped[float | None] = mapped_column(Float)
     reason: Mapped[str | None] = mapped_column(Text)
-    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # ops windows

@@ -70,4 +70,4 @@ class NodeRun(Base):
     input_summary: Mapped[str | None] = mapped_column(Text)
     output_summary: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # ops costs
