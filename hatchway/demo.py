@@ -157,6 +157,7 @@ def run_demo_worker(
 
     relay = OutboxRelay(database, FolderMailSender(sent_dir), settings.outbox)
     with open_handlers(settings, database) as handlers:
-        worker = Worker(database, handlers, pollers=[relay.relay_once], poll_interval=0.5)
-        worker.stop_event = stop
+        worker = Worker(
+            database, handlers, pollers=[relay.relay_once], poll_interval=0.5, stop_event=stop
+        )
         worker.run()

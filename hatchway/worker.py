@@ -6,11 +6,13 @@ review inbox and the reason shown (invariant I4), never silently dropped.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 import signal
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
@@ -18,6 +20,8 @@ from types import FrameType
 
 from sqlalchemy import update
 
+from hatchway.handback import hand_back_job
+from hatchway.observability.context import log_context
 from hatchway.store import Database
 from hatchway.store.jobs import ClaimedJob, claim_job, finish_job, retry_or_fail_job
 from hatchway.store.models import InboundMessage, InboundStatus, JobState
@@ -36,7 +40,11 @@ def worker_name() -> str:
 
 
 class Worker:
-    """Claims and runs jobs of the kinds it has handlers for."""
+    """Claims and runs jobs of the kinds it has handlers for.
+
+    ``stop_event`` (set by :meth:`stop`, a signal, or the caller) ends :meth:`run` after the
+    job in hand; past ``shutdown_grace`` that job is handed back to the queue instead.
+    """
 
     def __init__(
         self,
@@ -48,6 +56,8 @@ class Worker:
         poll_interval: float = 1.0,
         retry_base: timedelta = timedelta(seconds=5),
         pollers: Sequence[Callable[[], object]] = (),
+        stop_event: threading.Event | None = None,
+        shutdown_grace: timedelta = timedelta(seconds=30),
     ) -> None:
         self.database = database
         self.handlers = dict(handlers)
@@ -56,36 +66,35 @@ class Worker:
         self.poll_interval = poll_interval
         self.retry_base = retry_base
         self.pollers = list(pollers)
-        self.stop_event = threading.Event()
+        self.stop_event = stop_event if stop_event is not None else threading.Event()
+        self.shutdown_grace = shutdown_grace
+        self._hurry = threading.Event()  # a second signal: hand back now
 
     def run_once(self) -> bool:
-        """Claim and run at most one job. True when a job was run."""
-        if not self.handlers:
-            return False
-        job = claim_job(self.database, owner=self.name, kinds=self.handlers, lease=self.lease)
+        """Claim and run at most one job, in this thread. True when a job was run."""
+        job = self._claim()
         if job is None:
             return False
-        try:
-            self.handlers[job.kind](job)
-        except Exception as exc:  # a handler's failure must never kill the worker
-            self._failed(job, exc)
-        else:
-            with self.database.session() as session:
-                if not finish_job(session, job):
-                    log.warning(
-                        "job %s: lease lost before finishing; another worker has it", job.id
-                    )
+        self._execute(job)
         return True
 
-    def run(self) -> None:
-        """Run until stop() or SIGTERM/SIGINT; the job in hand is finished first."""
+    def run(self) -> bool:
+        """Run until stopped; the job in hand is finished first, or handed back after the grace.
+
+        Returns False when a job was handed back while its handler still runs (in a daemon
+        thread): the caller should then exit the process rather than wait for it.
+        """
         log.info("worker %s started; job kinds: %s", self.name, sorted(self.handlers) or "none")
         while not self.stop_event.is_set():
-            busy = self.run_once()
+            job = self._claim()
+            if job is not None and not self._run_within_grace(job):
+                log.info("worker %s stopped; job %s handed back", self.name, job.id)
+                return False
             self.poll()
-            if not busy:
+            if job is None:
                 self.stop_event.wait(self.poll_interval)
         log.info("worker %s stopped", self.name)
+        return True
 
     def poll(self) -> None:
         """Run each poller once (e.g. the outbox relay); a failing poller is logged, not fatal."""
@@ -100,14 +109,62 @@ class Worker:
         self.stop_event.set()
 
     def install_signal_handlers(self) -> None:
-        """SIGTERM and SIGINT stop the loop gracefully."""
+        """SIGTERM and SIGINT stop the loop gracefully; a second one hands the job back now."""
 
         def _handle(signum: int, _frame: FrameType | None) -> None:
+            if self.stop_event.is_set():
+                log.info("signal %s again: handing the current job back now", signum)
+                self._hurry.set()
+                return
             log.info("signal %s: finishing the current job, then stopping", signum)
             self.stop()
 
         signal.signal(signal.SIGTERM, _handle)
         signal.signal(signal.SIGINT, _handle)
+
+    def _claim(self) -> ClaimedJob | None:
+        if not self.handlers:
+            return None
+        return claim_job(self.database, owner=self.name, kinds=self.handlers, lease=self.lease)
+
+    def _run_within_grace(self, job: ClaimedJob) -> bool:
+        """Run the job in a thread; False when a stop outlasted the grace and it was handed back."""
+        done = threading.Event()
+
+        def target() -> None:
+            try:
+                self._execute(job)
+            finally:
+                done.set()
+
+        context = contextvars.copy_context()
+        thread = threading.Thread(target=context.run, args=(target,), daemon=True)
+        thread.start()
+        deadline: float | None = None
+        while not done.wait(0.1):
+            if not self.stop_event.is_set():
+                continue
+            if deadline is None:
+                deadline = time.monotonic() + self.shutdown_grace.total_seconds()
+            if self._hurry.is_set() or time.monotonic() >= deadline:
+                return not hand_back_job(self.database, job)
+        return True
+
+    def _execute(self, job: ClaimedJob) -> None:
+        with log_context(item_id=job.inbound_message_id, job_id=job.id):
+            log.info("job %s (%s) attempt %s started", job.id, job.kind, job.attempts)
+            try:
+                self.handlers[job.kind](job)
+            except Exception as exc:  # a handler's failure must never kill the worker
+                self._failed(job, exc)
+                return
+            with self.database.session() as session:
+                if not finish_job(session, job):
+                    log.warning(
+                        "job %s: lease lost before finishing; another worker has it", job.id
+                    )
+                    return
+            log.info("job %s (%s) done", job.id, job.kind)
 
     def _failed(self, job: ClaimedJob, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
+import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -37,6 +40,9 @@ def serve(
         host=host or settings.server.host,
         port=port or settings.server.port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # keep the logging the CLI set up (JSON lines in production)
+        # uvicorn handles SIGTERM/SIGINT itself: stop accepting, let requests finish.
+        timeout_graceful_shutdown=max(1, round(settings.observability.shutdown_grace_seconds)),
     )
 
 
@@ -60,7 +66,8 @@ def worker(
     if relay is not None:
         pollers.append(relay.relay_once)
     with open_handlers(settings, database) as handlers:
-        runner = Worker(database, handlers, pollers=pollers)
+        grace = timedelta(seconds=settings.observability.shutdown_grace_seconds)
+        runner = Worker(database, handlers, pollers=pollers, shutdown_grace=grace)
         if once:
             count = 0
             while runner.run_once():
@@ -69,7 +76,14 @@ def worker(
             typer.echo(f"ran {count} jobs")
             return
         runner.install_signal_handlers()
-        runner.run()
+        if not runner.run():
+            _exit_now()
+
+
+def _exit_now() -> None:
+    """Exit 0 at once: the unfinished job was handed back, its handler thread is abandoned."""
+    logging.shutdown()
+    os._exit(0)
 
 
 @app.command()
@@ -122,11 +136,14 @@ def _watch(settings: Settings, database: Database, boxes: list[ImapSettings]) ->
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    grace = settings.observability.shutdown_grace_seconds
+    # Each IDLE is re-issued within the grace, so a watcher notices the stop in time.
+    idle_seconds = max(1.0, min(60.0, grace))
     threads = [
         threading.Thread(
             target=watch_mailbox,
             args=(database, box, mailbox_connector(box), stop),
-            kwargs={"own_domains": frozenset(settings.own_domains)},
+            kwargs={"own_domains": frozenset(settings.own_domains), "poll_seconds": idle_seconds},
             name=f"ingest:{box.name}",
             daemon=True,
         )
@@ -136,3 +153,6 @@ def _watch(settings: Settings, database: Database, boxes: list[ImapSettings]) ->
         thread.start()
     while any(thread.is_alive() for thread in threads) and not stop.wait(1):
         pass
+    deadline = time.monotonic() + grace + 5
+    for thread in threads:  # each ends its IDLE and logs out
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))

@@ -26,6 +26,7 @@ from hatchway.graphs.lease import LeaseLost, ThreadLease, acquire_lease
 from hatchway.graphs.nodes.review import ReviewerDecision
 from hatchway.graphs.services import TriageServices
 from hatchway.graphs.triage import GRAPH_NAME, GRAPH_VERSION, build_triage_graph
+from hatchway.observability.context import log_context
 from hatchway.store.models import GraphRun, GraphRunStatus, InboundMessage, InboundStatus, utcnow
 
 __all__ = ["DecisionRefused", "TriageRunner", "thread_config"]
@@ -114,7 +115,8 @@ class TriageRunner:
         lease = acquire_lease(self.database, str(message_id), self.owner, duration)
         token = _current_lease.set(lease)
         try:
-            yield lease
+            with log_context(item_id=message_id):  # every node's log lines name the item
+                yield lease
         finally:
             _current_lease.reset(token)
             lease.release()

@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 from hatchway.connectors.smtp import MailSender, SendOutcomeUnknown, SendReceipt
 from hatchway.errors import ConnectorError, TransientError
 from hatchway.mail.compose import message_bytes
+from hatchway.observability.context import log_context
 from hatchway.outbox.guard import refusal_reason
 from hatchway.outbox.message import entry_message
 from hatchway.outbox.recovery import Recovery, return_to_review, set_inbound_status
@@ -56,6 +57,7 @@ class _Claim:
     attempts: int
     message_id: str
     message: EmailMessage
+    inbound_message_id: int
 
 
 class OutboxRelay:
@@ -81,7 +83,8 @@ class OutboxRelay:
         """Recover abandoned sends, then send every entry that is due."""
         result = RelayResult(recovered=self.recovery.recover_expired(self.owner))
         while (claim := self._claim(result)) is not None:
-            self._send(claim, result)
+            with log_context(item_id=claim.inbound_message_id):
+                self._send(claim, result)
         self.recovery.file_pending_copies()
         return result
 
@@ -111,7 +114,14 @@ class OutboxRelay:
         entry.attempts += 1
         entry.handoff_at = None
         message = entry_message(entry)
-        return _Claim(entry.id, entry.lease_token, entry.attempts, entry.message_id, message)
+        return _Claim(
+            entry.id,
+            entry.lease_token,
+            entry.attempts,
+            entry.message_id,
+            message,
+            entry.inbound_message_id,
+        )
 
     def _send(self, claim: _Claim, result: RelayResult) -> None:
         if not self._mark_handoff(claim):
