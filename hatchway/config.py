@@ -47,6 +47,7 @@ from hatchway.policies.gate.settings import GateSettings
 from hatchway.policies.rules import RulesSettings
 from hatchway.ui.ops.settings import OpsSettings
 from hatchway.ui.settings import UiSettings
+from hatchway.webhooks.settings import WebhookSettings
 
 __all__ = [
     "CONFIG_ENV_VAR",
@@ -132,6 +133,9 @@ class Settings(BaseSettings):
     claims: ClaimsSettings = Field(default_factory=ClaimsSettings)
     ui: UiSettings = Field(default_factory=UiSettings)
     ops: OpsSettings = Field(default_factory=OpsSettings)
+    webhooks: list[WebhookSettings] = Field(
+        default_factory=list, description="Endpoints that get signed events ([[webhooks]])."
+    )
     observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
 
     @model_validator(mode="after")
@@ -160,6 +164,7 @@ class Settings(BaseSettings):
             found.append(("smtp.password", self.smtp.password))
         for name, section in (("crm", self.crm), ("inventory", self.inventory)):
             found.append((f"{name}.auth_value", getattr(section, "auth_value", None)))
+        found += [(f"webhooks[{i}].secret", hook.secret) for i, hook in enumerate(self.webhooks)]
         return found
 
     @model_validator(mode="after")

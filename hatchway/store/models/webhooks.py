@@ -41,7 +41,7 @@ class DeliveryState(enum.StrEnum):
 
 
 class WebhookDelivery(Base):
-    """One event to one endpoint: the delivery log, and the retry schedule that survives restarts."""
+    """One event to one endpoint: a line of the delivery log and its retry schedule."""
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (

@@ -1,0 +1,108 @@
+"""Webhook events, recorded in the same transaction as the change they announce.
+
+That is the transactional outbox: an event row commits or rolls back with its cause, so
+nothing is announced that did not happen and nothing that happened is lost. A dispatcher
+(see :mod:`hatchway.webhooks.dispatcher`) turns each row into deliveries later.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hatchway.store.models import (
+    Approval,
+    InboundMessage,
+    OutboxEntry,
+    User,
+    WebhookEvent,
+    utcnow,
+)
+
+__all__ = [
+    "REPLY_SENT_EVENTS",
+    "EventType",
+    "item_payload",
+    "record_event",
+    "reply_event_type",
+    "reply_payload",
+]
+
+
+class EventType(enum.StrEnum):
+    """What a CRM can be told about."""
+
+    DRAFT_READY_FOR_REVIEW = "draft.ready_for_review"
+    REPLY_AUTO_SENT = "reply.auto_sent"
+    REPLY_SENT = "reply.sent"  # sent after a reviewer approved it
+    REVIEW_REJECTED = "review.rejected"
+    CATEGORY_MODE_CHANGED = "category.mode_changed"
+
+
+REPLY_SENT_EVENTS = frozenset({EventType.REPLY_AUTO_SENT, EventType.REPLY_SENT})
+
+
+def record_event(session: Session, *, type: EventType, payload: Mapping[str, Any]) -> WebhookEvent:
+    """Add an event in the caller's transaction (it commits or rolls back with the change)."""
+    event = WebhookEvent(type=type.value, payload=_jsonable(payload), occurred_at=utcnow())
+    session.add(event)
+    return event
+
+
+def item_payload(session: Session, message_id: int, **extra: Any) -> dict[str, Any]:
+    """What a CRM needs to link an event to an email: ids, sender, subject, category."""
+    message = session.get(InboundMessage, message_id)
+    fields: dict[str, Any] = {"item_id": message_id}
+    if message is not None:
+        fields |= {
+            "message_id": message.message_id,
+            "customer_email": message.from_address,
+            "subject": message.subject,
+            "category": message.category,
+            "received_at": message.received_at,
+        }
+    return fields | extra
+
+
+def reply_event_type(entry: OutboxEntry) -> EventType:
+    """reply.auto_sent for an automatic approval, reply.sent for a reviewer's."""
+    return EventType.REPLY_AUTO_SENT if entry.approval == Approval.AUTO else EventType.REPLY_SENT
+
+
+def reply_payload(session: Session, entry: OutboxEntry) -> dict[str, Any]:
+    """The sent reply: item, draft, outbox entry, its Message-ID, who approved it and when."""
+    approver = session.get(User, entry.approved_by) if entry.approved_by is not None else None
+    return item_payload(
+        session,
+        entry.inbound_message_id,
+        draft_id=entry.draft_id,
+        outbox_entry_id=entry.id,
+        reply_message_id=entry.message_id,
+        reply_subject=entry.subject,
+        to=list(entry.to_addresses),
+        approval=entry.approval.value,
+        approved_by=_who(approver),
+        approved_at=entry.approved_at,
+        sent_at=entry.sent_at,
+    )
+
+
+def _who(user: User | None) -> dict[str, Any] | None:
+    return None if user is None else {"user_id": user.id, "username": user.username}
+
+
+def _jsonable(value: Any) -> Any:
+    """Datetimes as ISO 8601 (UTC), enums as their values; the rest as JSON already is."""
+    if isinstance(value, Mapping):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
