@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from hatchway._version import __version__
+from hatchway.api import API_PREFIX, create_api_app
 from hatchway.config import Settings
 from hatchway.store import Database
 from hatchway.store.models import utcnow
@@ -65,6 +66,7 @@ def create_app(
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount(API_PREFIX, create_api_app(settings, database))  # the JSON API, its own app
     install_error_handlers(app)
     app.middleware("http")(_security_headers)
     return app
