@@ -191,11 +191,14 @@ def _describe_type(annotation: Any) -> str:
     members = _union_members(inner)
     if len(members) > 1:
         return " or ".join(_describe_type(member) for member in members)
-    return _SCALARS.get(inner, getattr(inner, "__name__", str(inner)))
+    name = _SCALARS.get(inner, getattr(inner, "__name__", str(inner)))
+    return "URL" if name.endswith("Url") else name
 
 
 def _plural(name: str) -> str:
-    return name if name.endswith(("s", "any")) or "|" in name else f"{name}s"
+    if "|" in name:
+        return f"({name})"
+    return name if name.endswith(("s", "any")) else f"{name}s"
 
 
 _BOUNDS = (
