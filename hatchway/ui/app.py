@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from hatchway._version import __version__
 from hatchway.api import API_PREFIX, create_api_app
 from hatchway.config import Settings
+from hatchway.observability.web import install_observability
 from hatchway.store import Database
 from hatchway.store.models import utcnow
 from hatchway.ui.auth.routes import router as auth_router
@@ -54,6 +55,7 @@ def create_app(
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
     install_filters(templates)
     app.state.templates = templates
+    install_observability(app, settings, database)  # /metrics, /readyz probe, log context
     for router in (
         health.router,
         auth_router,

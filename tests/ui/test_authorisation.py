@@ -36,6 +36,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("POST", "/logout", "reviewer"),
 ]
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/healthz"), ("GET", "/readyz")}
+PUBLIC |= {("GET", "/metrics")}  # open unless observability.metrics_token is set
 RANK = {"reviewer": 0, "ops": 1, "admin": 2}
 LOGIN_AS = {"reviewer": "riley", "ops": "olive", "admin": "ada"}
 UNPARSEABLE = b"Subject: no sender at all\r\n\r\nwho wrote this?\r\n"

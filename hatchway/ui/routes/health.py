@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from hatchway.errors import DatabaseError
-from hatchway.store.migrate import require_current
-from hatchway.ui.deps import DatabaseDep
+from hatchway.observability.readiness import ReadinessProbe
 
 __all__ = ["router"]
 
@@ -21,11 +19,11 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-def readyz(database: DatabaseDep) -> JSONResponse:
-    """Ready: the database is reachable and its schema is current."""
-    try:
-        require_current(database)
-    except DatabaseError as exc:
-        body = {"status": "unavailable", "database": {"problem": exc.problem, "fix": exc.fix}}
-        return JSONResponse(body, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+async def readyz(request: Request) -> JSONResponse:
+    """Ready: database (migrated), IMAP, SMTP and model providers reachable; 503 names the problem.
+
+    The answer is cached for ``observability.readyz_cache_seconds`` (see ReadinessProbe).
+    """
+    probe: ReadinessProbe = request.app.state.readiness
+    report = await probe.report()
+    return JSONResponse(report.as_json(), status_code=200 if report.ready else 503)
