@@ -33,6 +33,7 @@ from hatchway.outbox.settings import OutboxSettings
 from hatchway.policies.audit import maybe_sample
 from hatchway.store import Database
 from hatchway.store.models import Approval, InboundStatus, OutboxEntry, OutboxState, utcnow
+from hatchway.webhooks.events import record_event, reply_event_type, reply_payload
 from hatchway.worker import worker_name
 
 __all__ = ["OutboxRelay", "RelayResult"]
@@ -181,6 +182,10 @@ class OutboxRelay:
             entry = session.get(OutboxEntry, claim.id)
             if entry is not None and entry.approval == Approval.AUTO:
                 maybe_sample(session, entry, share=self.settings.audit_share)
+            if entry is not None:  # announced (webhooks, CRM activity) in this transaction
+                record_event(
+                    session, type=reply_event_type(entry), payload=reply_payload(session, entry)
+                )
         log.info("outbox %s: sent %s (%s)", claim.id, claim.message_id, response)
         if self.sent_folder is not None and not self.settings.provider_files_sent:
             self.recovery.file_copy(claim.id, message_bytes(claim.message))

@@ -25,6 +25,7 @@ from hatchway.store.models import (
     ModelPin,
     utcnow,
 )
+from hatchway.webhooks import EventType, record_event
 
 __all__ = [
     "Actor",
@@ -163,6 +164,10 @@ def _change_mode(
     category.mode, category.updated_at, category.updated_by = to, utcnow(), actor.user_id
     details = {"from": before.value, "to": to.value, "reason": reason}
     _audit(session, actor, f"category.mode_{to.value}", category.name, details)
+    if before != to:
+        who = {"actor": actor.label, "actor_user_id": actor.user_id}
+        payload = {"category": category.name, **details, **who, "changed_at": category.updated_at}
+        record_event(session, type=EventType.CATEGORY_MODE_CHANGED, payload=payload)
 
 
 def _audit(

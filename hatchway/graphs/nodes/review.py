@@ -31,7 +31,9 @@ from hatchway.store.models import (
     OutboxEntry,
     OutboxState,
     ReviewDecision,
+    utcnow,
 )
+from hatchway.webhooks import EventType, item_payload, record_event
 
 __all__ = ["ReviewerDecision", "make_dispatch", "make_reassign", "make_reject", "make_review"]
 
@@ -117,9 +119,21 @@ def make_reject(services: TriageServices) -> NodeFunction:
             draft = _draft_for(session, state, decision)
             _record_decision(session, state, draft, decision, None, None, services)
             message = session.get(InboundMessage, state["message_id"])
-            if message is not None:
+            if message is not None and message.status != InboundStatus.REJECTED:
                 message.status = InboundStatus.REJECTED
                 message.status_reason = decision.reason or "rejected by a reviewer"
+                record_event(
+                    session,
+                    type=EventType.REVIEW_REJECTED,
+                    payload=item_payload(
+                        session,
+                        state["message_id"],
+                        draft_id=draft.id,
+                        reviewer_id=decision.reviewer_id,
+                        reason=decision.reason,
+                        rejected_at=utcnow(),
+                    ),
+                )
         return {"outcome": "rejected"}, NodeRecord(output_summary=decision.reason or "rejected")
 
     return reject

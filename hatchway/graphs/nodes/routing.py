@@ -25,6 +25,7 @@ from hatchway.store.models import (
     InboundStatus,
     Route,
 )
+from hatchway.webhooks import EventType, item_payload, record_event
 
 __all__ = ["make_route"]
 
@@ -42,6 +43,11 @@ def make_route(services: TriageServices) -> NodeFunction:
             _set_category(session, state)
             if chosen == Route.REVIEW:
                 _to_review_inbox(session, state, mode)
+                record_event(
+                    session,
+                    type=EventType.DRAFT_READY_FOR_REVIEW,
+                    payload=item_payload(session, state["message_id"], draft_id=draft_id),
+                )
         summary = (
             f"{chosen.value} (mode {mode.value}, auto would {'' if would_auto else 'not '}send)"
         )
