@@ -21,6 +21,7 @@ from hatchway.policies.lifecycle import apply_model_pins
 from hatchway.review import REOPEN_REVIEW_JOB, REVIEW_DECISION_JOB
 from hatchway.store import Database
 from hatchway.store.jobs import ClaimedJob
+from hatchway.webhooks.crm_activity import open_crm_activity_handlers
 from hatchway.worker import JobHandler, worker_name
 
 __all__ = ["open_handlers"]
@@ -34,7 +35,7 @@ def open_handlers(settings: Settings, database: Database) -> Iterator[dict[str, 
     services = build_triage_services(settings, database)
     with database.session() as session:
         apply_model_pins(session, settings.models.model_pins(), actor="system:worker")
-    with open_checkpointer(database) as checkpointer:
+    with open_checkpointer(database) as checkpointer, open_crm_activity_handlers(settings) as crm:
         runner = TriageRunner(services, checkpointer, owner=worker_name())
 
         def triage(job: ClaimedJob) -> None:
@@ -60,4 +61,5 @@ def open_handlers(settings: Settings, database: Database) -> Iterator[dict[str, 
             TRIAGE_JOB: triage,
             REVIEW_DECISION_JOB: review_decision,
             REOPEN_REVIEW_JOB: reopen_review,
+            **crm,  # crm_activity, when a CRM is configured
         }

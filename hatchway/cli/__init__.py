@@ -9,14 +9,25 @@ from typing import Annotated
 import typer
 
 from hatchway._version import __version__
-from hatchway.cli import apikeys, categories, config, demo, evaluate, gate, models, run, setup
+from hatchway.cli import (
+    apikeys,
+    categories,
+    config,
+    demo,
+    evaluate,
+    gate,
+    models,
+    run,
+    setup,
+    webhooks,
+)
 from hatchway.cli._context import app, state
 from hatchway.errors import HatchwayError
 
 __all__ = ["app", "main"]
 
 # Importing the command modules registers their commands.
-_COMMAND_MODULES = (apikeys, categories, config, demo, evaluate, gate, models, run, setup)
+_COMMAND_MODULES = (apikeys, categories, config, demo, evaluate, gate, models, run, setup, webhooks)
 
 
 @app.callback()

@@ -53,6 +53,7 @@ def worker(
     """Run triage jobs and relay the outbox until stopped (SIGTERM/SIGINT finish the job first)."""
     from hatchway.handlers import open_handlers
     from hatchway.runtime import build_outbox_relay
+    from hatchway.webhooks.dispatcher import build_webhook_dispatcher
     from hatchway.worker import Worker
 
     settings = settings_for()
@@ -65,6 +66,8 @@ def worker(
     pollers: list[Callable[[], object]] = [GateRetrainSchedule(database, settings)]
     if relay is not None:
         pollers.append(relay.relay_once)
+    if (webhooks := build_webhook_dispatcher(settings, database)) is not None:
+        pollers.append(webhooks)
     with open_handlers(settings, database) as handlers:
         grace = timedelta(seconds=settings.observability.shutdown_grace_seconds)
         runner = Worker(database, handlers, pollers=pollers, shutdown_grace=grace)
