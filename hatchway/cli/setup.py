@@ -1,4 +1,4 @@
-"""Setting an installation up: init, db upgrade/current, users add."""
+"""Setting an installation up: init, db upgrade/current/copy, users add."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import typer
 
 from hatchway.cli._context import app, database_for, settings_for, sub_app
 
-__all__ = ["db_current", "db_upgrade", "init", "users_add"]
+__all__ = ["db_copy", "db_current", "db_upgrade", "init", "users_add"]
 
 db_app = sub_app("db", "Database schema: migrations are the only way it changes.")
 users_app = sub_app("users", "Local users of the review inbox and ops console.")
@@ -57,6 +57,32 @@ def db_current() -> None:
     typer.echo(
         f"database: {current_revision(database) or 'empty'}; code: {head_revision(database)}"
     )
+
+
+@db_app.command("copy")
+def db_copy(
+    to: Annotated[
+        str, typer.Option(help="Empty PostgreSQL database, migrated with `hatchway db upgrade`.")
+    ],
+    chunk_size: Annotated[int, typer.Option(min=1, help="Rows per insert.")] = 1000,
+) -> None:
+    """Copy this SQLite database and its graph checkpoints into PostgreSQL (stop services first)."""
+    from hatchway.store import Database
+    from hatchway.store.copy import copy_database
+
+    source = database_for(settings_for())
+    target = Database(to)
+    try:
+        report = copy_database(
+            source,
+            target,
+            chunk_size=chunk_size,
+            progress=lambda name, rows: typer.echo(f"{name}: {rows}"),
+        )
+    finally:
+        source.dispose()
+        target.dispose()
+    typer.echo(f"copied {report.summary()} to {target.display_url}")
 
 
 @users_app.command("add")
