@@ -111,3 +111,57 @@ def test_release_gives_the_item_back(ui_stack: UiStack) -> None:
     riley.get(f"/inbox/{item}")
     riley.post(f"/api/inbox/{item}/release", headers={"X-CSRF-Token": csrf_of(riley)})
     assert "you hold this item" in sam.get(f"/inbox/{item}").text
+
+
+def test_reason_kind_filter_finds_each_kind_among_others(ui_stack: UiStack) -> None:
+    unsure, failed, plain = (ui_stack.add_message(n) for n in (1, 2, 3))
+    _set(ui_stack, unsure, status_reason="refund above the limit; the classifier is unsure "
+         "(0.41 < 0.60); refund is a guess")  # fmt: skip
+    _set(ui_stack, failed, status_reason="draft failed: TimeoutError: slow model")
+    _set(ui_stack, plain, status_reason="refund above the limit")
+    client = ui_stack.client("riley")
+
+    def ids(query: str) -> set[int]:
+        text = client.get(f"/inbox?{query}").text
+        return {m for m in (unsure, failed, plain) if f'class="subj" href="/inbox/{m}' in text}
+
+    assert ids("why=unsure") == {unsure}  # not only as the first reason
+    assert ids("why=failed") == {failed}
+    assert ids("why=undone") == set()
+    assert ids("why=unsure&reason=refund") == {unsure}  # both filters apply
+    assert ids("why=no-such-kind") == {unsure, failed, plain}  # unknown codes are ignored
+    page = client.get("/inbox?why=unsure").text
+    assert "matching classifier unsure" in page and 'value="unsure" selected' in page
+
+
+def test_reason_search_is_served_by_the_reason_index(ui_stack: UiStack) -> None:
+    """SQLite walks the covering index; PostgreSQL has trigrams (the 100k plan: BENCHMARKS)."""
+    from sqlalchemy import event, text
+
+    from hatchway.ui.inbox.queries import InboxFilters, list_inbox
+
+    seen: list[tuple[str, object]] = []
+
+    def capture(_c: object, _cur: object, sql: str, params: object, *_: object) -> None:
+        if "LIKE" in sql.upper():
+            seen.append((sql, params))
+
+    engine = ui_stack.database.engine
+    with ui_stack.database.session() as session:
+        event.listen(engine, "before_cursor_execute", capture)
+        try:
+            list_inbox(session, InboxFilters(why="unsure"), user_id=1, now=ui_stack.clock(),
+                       sla=timedelta(hours=4), page_size=50)  # fmt: skip
+        finally:
+            event.remove(engine, "before_cursor_execute", capture)
+        (sql, params), *_ = seen
+        connection = session.connection()
+        if ui_stack.database.dialect == "sqlite":
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()  # type: ignore[arg-type]
+            assert "COVERING INDEX ix_inbound_messages_inbox_reason" in str(plan), plan
+        else:
+            found = connection.execute(text(
+                "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+                " AND indexname = 'ix_inbound_messages_inbox_reason'"
+            )).scalar_one()  # fmt: skip
+            assert "USING gin" in found and "gin_trgm_ops" in found, found

@@ -85,13 +85,15 @@ class InboundMessage(Base):
         Index("ix_inbound_messages_inbox_category", "status", "category", "received_at"),
         # "mine", "unassigned", a person: two equalities, so SQLite picks it without ANALYZE.
         Index("ix_inbound_messages_inbox_assignee", "status", "assignee_id", "received_at"),
-        # Reason search (issue 7). SQLite: a covering b-tree walked in queue order, so a search
-        # reads the index, never the wide rows. PostgreSQL: GIN, trigrams on the reason
-        # (pg_trgm) beside the plain columns (btree_gin), so ILIKE '%...%' is an index lookup.
+        # Reason search (issue 7). SQLite: a covering b-tree walked in queue order (id too, the
+        # tie-breaker), so a search reads the index, never the wide rows. PostgreSQL: GIN,
+        # trigrams on the reason (pg_trgm) beside the plain columns (btree_gin), so
+        # ILIKE '%...%' is an index lookup. One declaration, so the models match both schemas.
         Index(
             "ix_inbound_messages_inbox_reason",
             "status",
             "received_at",
+            "id",
             "status_reason",
             postgresql_using="gin",
             postgresql_ops={"status_reason": "public.gin_trgm_ops"},

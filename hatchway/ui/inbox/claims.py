@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hatchway.store.models import AuditEvent, InboundMessage, InboundStatus, User
 
@@ -90,7 +91,11 @@ def take_claim(
                 details={"from_user_id": before.holder_id, "held_since": str(before.since)},
             )
         )
-    session.expire(previous, CLAIM_FIELDS)
+    if won:  # what we wrote is what the row holds now: no need to read it back
+        for name, value in values.items():
+            set_committed_value(previous, name, value)
+    else:
+        session.expire(previous, CLAIM_FIELDS)
     return won
 
 

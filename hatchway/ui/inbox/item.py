@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from hatchway.review import REOPEN_REVIEW_JOB, REVIEW_DECISION_JOB, required_role
+from hatchway.review import REOPEN_REVIEW_JOB, REVIEW_DECISION_JOB
 from hatchway.store.models import (
     Draft,
     GraphRun,
@@ -18,8 +18,10 @@ from hatchway.store.models import (
     OutboxEntry,
     OutboxState,
     ReviewDecision,
+    Role,
     User,
 )
+from hatchway.ui.auth.deps import ROLE_RANK
 from hatchway.ui.inbox.views import (
     CheckLine,
     DecisionLine,
@@ -31,14 +33,20 @@ from hatchway.ui.inbox.views import (
     TraceLine,
 )
 
-__all__ = ["decision_pending", "load_item", "newest_outbox"]
+__all__ = ["decision_pending", "load_item", "newest_outbox", "role_required_by"]
 
 THREAD_LIMIT = 50
 
 
-def load_item(session: Session, message: InboundMessage) -> ItemView:
-    """The item page's content for ``message``."""
-    users = _user_names(session)
+def load_item(
+    session: Session, message: InboundMessage, users: dict[int, str] | None = None
+) -> ItemView:
+    """The item page's content for ``message``; ``users`` (id → name) if already read.
+
+    The page is round-trip bound on PostgreSQL, so the draft, the newest outbox entry and
+    the pending-job flag come in one query, the graph run with its node runs in another.
+    """
+    names = users if users is not None else _user_names(session)
     view = ItemView(
         id=message.id,
         status=message.status.value,
@@ -55,21 +63,48 @@ def load_item(session: Session, message: InboundMessage) -> ItemView:
         text_body=message.text_body or "",
         attachments=list(message.attachments),
         loop_signals=list(message.loop_signals),
-        assignee=users.get(message.assignee_id) if message.assignee_id else None,
+        assignee=names.get(message.assignee_id) if message.assignee_id else None,
         assigned_role=message.assigned_role,
     )
     view.thread = _thread(session, message)
-    draft = session.scalar(
-        select(Draft).where(Draft.inbound_message_id == message.id).order_by(Draft.id.desc())
-    )
+    draft, entry, view.pending = _draft_outbox_pending(session, message.id)
     view.draft = _draft(draft) if draft is not None else None
-    view.trace, view.graph_error = _trace(session, message.id)
-    view.decisions = _decisions(session, message.id, users)
-    entry = newest_outbox(session, message.id)
+    view.required_role = role_required_by(draft.rule_hits if draft is not None else []).value
     view.outbox = _outbox(entry) if entry is not None else None
-    view.pending = decision_pending(session, message.id)
-    view.required_role = required_role(session, message.id).value
+    view.trace, view.graph_error = _trace(session, message.id)
+    view.decisions = _decisions(session, message.id, names)
     return view
+
+
+def role_required_by(rule_hits: list[Any]) -> Role:
+    """The lowest role that may send a draft with these rule hits (as
+    :func:`hatchway.review.required_role` decides it, from a draft already read)."""
+    needed = Role.REVIEWER
+    for hit in rule_hits:
+        value = hit.get("role") if isinstance(hit, dict) else None
+        if isinstance(value, str) and value in Role._value2member_map_:
+            role = Role(value)
+            needed = role if ROLE_RANK[role] > ROLE_RANK[needed] else needed
+    return needed
+
+
+def _draft_outbox_pending(
+    session: Session, message_id: int
+) -> tuple[Draft | None, OutboxEntry | None, bool]:
+    """The newest draft, the newest outbox entry and whether a decision is pending: one query."""
+    newest_draft = select(func.max(Draft.id)).where(Draft.inbound_message_id == message_id)
+    newest_entry = select(func.max(OutboxEntry.id)).where(
+        OutboxEntry.inbound_message_id == message_id
+    )
+    query = (
+        select(Draft, OutboxEntry, _pending_clause(message_id).label("pending"))
+        .select_from(InboundMessage)
+        .outerjoin(Draft, Draft.id == newest_draft.scalar_subquery())
+        .outerjoin(OutboxEntry, OutboxEntry.id == newest_entry.scalar_subquery())
+        .where(InboundMessage.id == message_id)
+    )
+    row = session.execute(query).one()
+    return row[0], row[1], bool(row[2])
 
 
 def newest_outbox(session: Session, message_id: int) -> OutboxEntry | None:
@@ -80,12 +115,15 @@ def newest_outbox(session: Session, message_id: int) -> OutboxEntry | None:
 
 def decision_pending(session: Session, message_id: int) -> bool:
     """True while a worker has a decision or reopen for this item still to do."""
-    query = select(Job.id).where(
+    return bool(session.scalar(select(_pending_clause(message_id))))
+
+
+def _pending_clause(message_id: int) -> Any:
+    return exists().where(
         Job.inbound_message_id == message_id,
         Job.kind.in_([REVIEW_DECISION_JOB, REOPEN_REVIEW_JOB]),
         Job.state.in_([JobState.QUEUED, JobState.RUNNING]),
     )
-    return session.scalar(query.limit(1)) is not None
 
 
 def _user_names(session: Session) -> dict[int, str]:
@@ -186,13 +224,18 @@ def _plain(value: Any) -> str:
 
 
 def _trace(session: Session, message_id: int) -> tuple[list[TraceLine], str | None]:
-    run = session.scalar(select(GraphRun).where(GraphRun.inbound_message_id == message_id).limit(1))
-    if run is None:
-        return [], None
-    nodes = session.scalars(
-        select(NodeRun).where(NodeRun.graph_run_id == run.id).order_by(NodeRun.id)
+    """The first graph run's node runs and error, in one query (a run may have no nodes)."""
+    first_run = select(func.min(GraphRun.id)).where(GraphRun.inbound_message_id == message_id)
+    rows = session.execute(
+        select(GraphRun.error, NodeRun)
+        .select_from(GraphRun)
+        .outerjoin(NodeRun, NodeRun.graph_run_id == GraphRun.id)
+        .where(GraphRun.id == first_run.scalar_subquery())
+        .order_by(NodeRun.id)
     ).all()
-    return [_trace_line(node) for node in nodes], run.error
+    if not rows:
+        return [], None
+    return [_trace_line(node) for _, node in rows if node is not None], rows[0][0]
 
 
 def _trace_line(node: NodeRun) -> TraceLine:

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from hatchway.store.models import InboundMessage, InboundStatus, User
+from hatchway.ui.inbox.reasons import REVIEW_REASON_KINDS
 
 __all__ = ["InboxFilters", "InboxPage", "InboxRow", "QueueCounts", "list_inbox", "neighbours"]
 
@@ -30,7 +31,8 @@ class InboxFilters(BaseModel):
 
     sort: Literal["oldest", "newest"] = "oldest"
     category: str = Field(default="", max_length=100)
-    reason: str = Field(default="", max_length=200)
+    reason: str = Field(default="", max_length=200)  # free text
+    why: str = Field(default="", max_length=40)  # a code of REVIEW_REASON_KINDS
     age: Literal["", "late", "on_time"] = ""
     assignee: str = Field(default="", max_length=40)  # "", mine, unassigned, escalated, <id>
     page: int = Field(default=1, ge=1, le=100_000)
@@ -108,9 +110,13 @@ def _conditions(
     where: list[ColumnElement[bool]] = [InboundMessage.status == InboundStatus.IN_REVIEW]
     if filters.category:
         where.append(InboundMessage.category == filters.category)
-    if filters.reason:
-        pattern = f"%{_like_escape(filters.reason)}%"
-        where.append(InboundMessage.status_reason.ilike(pattern, escape="\\"))
+    # Both are ILIKE '%...%': a trigram GIN lookup on PostgreSQL, a walk of the covering
+    # (status, received_at, status_reason) index on SQLite that never reads the wide rows.
+    kind = REVIEW_REASON_KINDS.get(filters.why)
+    for text in (filters.reason, kind.phrase if kind else ""):
+        if text:
+            pattern = f"%{_like_escape(text)}%"
+            where.append(InboundMessage.status_reason.ilike(pattern, escape="\\"))
     if filters.age == "late":
         where.append(InboundMessage.received_at < now - sla)
     elif filters.age == "on_time":
@@ -153,8 +159,15 @@ def list_inbox(
         order = (InboundMessage.received_at.asc(), InboundMessage.id.asc())
     else:
         order = (InboundMessage.received_at.desc(), InboundMessage.id.desc())
-    query = _row_columns().where(*where).order_by(*order).limit(page_size + 1)
-    found = session.execute(query.offset((page - 1) * page_size)).all()
+    query = _row_columns().order_by(*order)
+    window = select(InboundMessage.id).where(*where).order_by(*order).limit(page_size + 1)
+    window = window.offset((page - 1) * page_size)
+    if filters.reason or filters.why:
+        # The ids first, from the reason index alone (covering on SQLite), then their rows.
+        query = query.where(InboundMessage.id.in_(window.scalar_subquery()))
+    else:
+        query = query.where(*where).limit(page_size + 1).offset((page - 1) * page_size)
+    found = session.execute(query).all()
     records, has_next = found[:page_size], len(found) > page_size
     names = _user_names(session, records, now)
     rows = [_row(record, names, now, sla) for record in records]
@@ -235,10 +248,10 @@ def _total(
     queue_size: int,
 ) -> int | None:
     """Items matching the filters; from the counts when only a category is chosen, and not
-    counted at all for a text search (the page shows whether there is a next one)."""
-    if filters.reason:
+    counted at all for a reason search (the page shows whether there is a next one)."""
+    if filters.reason or filters.why:
         return None
-    if not (filters.reason or filters.age or filters.assignee):
+    if not (filters.age or filters.assignee):
         return counts.get(filters.category, 0) if filters.category else queue_size
     return session.scalar(select(func.count()).select_from(InboundMessage).where(*where)) or 0
 
@@ -275,5 +288,7 @@ def neighbours(
     later = later.order_by(InboundMessage.received_at.asc(), InboundMessage.id.asc()).limit(1)
     earlier = select(InboundMessage.id).where(in_review, before)
     earlier = earlier.order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc()).limit(1)
-    older, newer = session.scalar(earlier), session.scalar(later)
+    # Both in one round trip; each scalar subquery keeps its own index range scan.
+    row = session.execute(select(earlier.scalar_subquery(), later.scalar_subquery())).one()
+    older, newer = row[0], row[1]
     return (older, newer) if sort == "oldest" else (newer, older)

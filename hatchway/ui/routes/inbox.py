@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, defer
 
 from hatchway.store.models import InboundMessage, InboundStatus, Role, User
@@ -18,11 +19,16 @@ from hatchway.ui.inbox.claims import CLAIM_FIELDS, claim_state, release, take_cl
 from hatchway.ui.inbox.item import load_item
 from hatchway.ui.inbox.mail_html import BODY_CSP, framed_document
 from hatchway.ui.inbox.queries import InboxFilters, list_inbox, neighbours
-from hatchway.ui.inbox.reasons import DONE_NOTICES, ESCALATION_ROLES, REJECT_REASONS
+from hatchway.ui.inbox.reasons import (
+    DONE_NOTICES,
+    ESCALATION_ROLES,
+    REJECT_REASONS,
+    REVIEW_REASON_KINDS,
+)
 from hatchway.ui.pages import render
 from hatchway.ui.settings import UiSettings
 
-__all__ = ["get_message", "render_item", "router"]
+__all__ = ["all_users", "get_message", "render_item", "router"]
 
 router = APIRouter(tags=["inbox"], dependencies=[Depends(require_role(Role.REVIEWER))])
 
@@ -55,6 +61,7 @@ def inbox(
         "filters": filters,
         "users": users,
         "sla_hours": ui.review_sla_hours,
+        "reason_kinds": REVIEW_REASON_KINDS,
         "now": now,
         "done": done,
         "done_notice": DONE_NOTICES.get(did or ""),
@@ -79,8 +86,9 @@ def item(
 ) -> HTMLResponse:
     """One item; opening it claims it for a while unless someone else holds it."""
     message = get_message(session, message_id)
+    people = all_users(session)  # read once: the claim, the page and the reassign list use them
     if message.status == InboundStatus.IN_REVIEW:
-        acting = session.get(User, user.user_id)
+        acting = session.get(User, user.user_id)  # from the identity map, no query
         assert acting is not None
         take_claim(session, message_id=message_id, user=acting, now=now, minutes=ui.claim_minutes)
     extra = {
@@ -90,7 +98,12 @@ def item(
         "done_notice": DONE_NOTICES.get(did or ""),
         "did_send": did == "send",
     }
-    return render_item(request, templates, session, message, user, now, ui, extra)
+    return render_item(request, templates, session, message, user, now, ui, extra, people=people)
+
+
+def all_users(session: Session) -> Sequence[User]:
+    """Every user (a handful), loaded into the session so ``session.get(User, id)`` is free."""
+    return session.scalars(select(User)).all()
 
 
 def get_message(session: Session, message_id: int) -> InboundMessage:
@@ -112,9 +125,14 @@ def render_item(
     extra: dict[str, Any],
     *,
     status_code: int = 200,
+    people: Sequence[User] | None = None,
 ) -> HTMLResponse:
-    """The item page (also re-rendered by a refused decision, with the editor text kept)."""
-    session.refresh(message, CLAIM_FIELDS)  # a claim or decision may have just changed them
+    """The item page (also re-rendered by a refused decision, with the editor text kept);
+    ``people`` are all users when the caller has read them already."""
+    stale = set(CLAIM_FIELDS) & inspect(message).unloaded  # a lost claim race expires them
+    if stale:
+        session.refresh(message, sorted(stale))
+    people = all_users(session) if people is None else people
     sort = str(extra.get("sort") or "oldest")
     previous, following = neighbours(
         session,
@@ -124,12 +142,11 @@ def render_item(
         user_id=user.user_id,
         now=now,
     )
-    users = session.execute(
-        select(User.id, User.display_name, User.role).where(User.active).order_by(User.display_name)
-    ).all()
+    users = [(p.id, p.display_name, p.role) for p in people if p.active]
+    users.sort(key=lambda person: person[1])
     claim = claim_state(session, message, now)
     context = {
-        "item": load_item(session, message),
+        "item": load_item(session, message, {p.id: p.display_name for p in people}),
         "claim": claim,
         "in_review": message.status == InboundStatus.IN_REVIEW,
         "mine": claim.holder_id == user.user_id,

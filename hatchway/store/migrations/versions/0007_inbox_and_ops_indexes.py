@@ -27,7 +27,7 @@ TIME_INDEXES = (
     ('ix_audit_samples_sampled_at', 'audit_samples', 'sampled_at'),
 )
 REASON_INDEX = 'ix_inbound_messages_inbox_reason'
-REASON_COLUMNS = ['status', 'received_at', 'status_reason']
+REASON_COLUMNS = ['status', 'received_at', 'id', 'status_reason']
 
 
 def upgrade() -> None:
