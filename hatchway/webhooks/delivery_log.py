@@ -53,7 +53,7 @@ def list_deliveries(
     if failed_only:
         query = query.where(WebhookDelivery.state == DeliveryState.FAILED)
     with database.session() as session:
-        return [_record(row, event_type) for row, event_type in session.execute(query).tuples()]
+        return [_record(row, event_type) for row, event_type in session.execute(query)]
 
 
 def redeliver(database: Database, delivery_id: int) -> DeliveryRecord:
@@ -90,7 +90,7 @@ def get_delivery(database: Database, delivery_id: int) -> DeliveryRecord:
         .where(WebhookDelivery.id == delivery_id)
     )
     with database.session() as session:
-        row = session.execute(query).tuples().first()
+        row = session.execute(query).first()
     if row is None:
         raise DeliveryNotFound(delivery_id)
     return _record(*row)
