@@ -21,7 +21,7 @@ from hatchway.mail.threads import normalise_subject, subject_fallback_allowed, t
 from hatchway.store.jobs import enqueue
 from hatchway.store.models import InboundMessage, InboundSource, InboundStatus, Lane, Thread, utcnow
 
-__all__ = ["TRIAGE_JOB", "Accepted", "accept_raw_message"]
+__all__ = ["TRIAGE_JOB", "Accepted", "accept_raw_message", "reparse"]
 
 log = logging.getLogger(__name__)
 
@@ -64,22 +64,49 @@ def accept_raw_message(
         raw=raw,
         content_sha256=result.content_sha256,
     )
-    if isinstance(result, Quarantined):
-        message.status = InboundStatus.QUARANTINED
-        message.status_reason = result.reason
-    else:
-        _fill_parsed(message, result)
-        message.thread_id = _thread_for(session, result).id
-        if should_never_answer(result):
-            message.status = InboundStatus.IGNORED
-            message.status_reason = "never answered: " + "; ".join(
-                f"{signal.kind}: {signal.evidence}" for signal in result.loop_signals
-            )
+    _apply_parse(session, message, result)
     session.add(message)
     session.flush()
     if message.status == InboundStatus.RECEIVED:
         enqueue(session, kind=TRIAGE_JOB, inbound_message_id=message.id, lane=lane)
     return Accepted(message, is_new=True)
+
+
+def reparse(
+    session: Session,
+    message: InboundMessage,
+    *,
+    own_domains: frozenset[str] = frozenset(),
+    lane: Lane = Lane.LIVE,
+) -> InboundStatus:
+    """Parse a stored message's raw bytes again, exactly as intake does; its new status.
+
+    For quarantined mail (a fixed parser may read it now): on success the row gets the
+    parsed fields and its thread, and triage is queued unless the mail is never answered;
+    otherwise it stays quarantined with the new reason. In the caller's transaction.
+    """
+    message.status, message.status_reason = InboundStatus.RECEIVED, None
+    _apply_parse(session, message, _safe_parse(message.raw, own_domains))
+    if message.status == InboundStatus.RECEIVED:
+        enqueue(session, kind=TRIAGE_JOB, inbound_message_id=message.id, lane=lane)
+    return message.status
+
+
+def _apply_parse(
+    session: Session, message: InboundMessage, result: ParsedEmail | Quarantined
+) -> None:
+    """Status, parsed fields and thread from a parse result (status left alone if answerable)."""
+    if isinstance(result, Quarantined):
+        message.status = InboundStatus.QUARANTINED
+        message.status_reason = result.reason
+        return
+    _fill_parsed(message, result)
+    message.thread_id = _thread_for(session, result).id
+    if should_never_answer(result):
+        message.status = InboundStatus.IGNORED
+        message.status_reason = "never answered: " + "; ".join(
+            f"{signal.kind}: {signal.evidence}" for signal in result.loop_signals
+        )
 
 
 def _already_stored(

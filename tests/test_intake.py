@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from sqlalchemy import func, select
 
-from hatchway.intake import TRIAGE_JOB, accept_raw_message
+from hatchway import intake
+from hatchway.intake import TRIAGE_JOB, accept_raw_message, reparse
+from hatchway.mail.parse import Quarantined
 from hatchway.store import Database
 from hatchway.store.models import InboundMessage, InboundSource, InboundStatus, Job, Mailbox
 
@@ -117,3 +121,57 @@ def test_a_reply_joins_its_thread_and_a_stranger_does_not(database: Database) ->
     assert reply.thread_id == first.thread_id
     assert same_subject.thread_id == first.thread_id
     assert stranger.thread_id != first.thread_id
+
+
+def _quarantine_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parser bug that quarantines good mail (fixed later by undoing the patch)."""
+
+    def broken(raw: bytes, **_: object) -> Quarantined:
+        return Quarantined(reason="parser bug", content_sha256=hashlib.sha256(raw).hexdigest())
+
+    monkeypatch.setattr(intake, "parse_message", broken)
+
+
+def test_reparse_after_a_parser_fix_fills_threads_and_queues_triage(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with database.session() as session:
+        first = accept_raw_message(session, raw=mail("r1@x"), source=InboundSource.FILE).message
+    with monkeypatch.context() as patch:
+        _quarantine_everything(patch)
+        with database.session() as session:
+            raw = mail(
+                "r2@x", subject="Re: Order NW-100231 not arrived", extra="In-Reply-To: <r1@x>\r\n"
+            )
+            stuck = accept_raw_message(session, raw=raw, source=InboundSource.FILE).message
+            assert stuck.status == InboundStatus.QUARANTINED and stuck.from_address is None
+            assert reparse(session, stuck) == InboundStatus.QUARANTINED  # still broken
+    assert _jobs(database) == 1
+    with database.session() as session:
+        message = session.get(InboundMessage, stuck.id)
+        assert message is not None
+        assert reparse(session, message) == InboundStatus.RECEIVED
+    with database.session() as session:
+        message = session.get(InboundMessage, stuck.id)
+        assert message is not None and message.status_reason is None
+        assert message.from_address == "jo@example.com" and message.message_id == "<r2@x>"
+        assert message.thread_id == first.thread_id
+        kinds = session.execute(select(Job.kind, Job.inbound_message_id)).all()
+        assert sorted(kinds) == sorted([(TRIAGE_JOB, first.id), (TRIAGE_JOB, stuck.id)])
+
+
+def test_reparse_of_an_auto_reply_ignores_it_without_a_job(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw = mail(
+        "ooo2@example.com", subject="Out of office", extra="Auto-Submitted: auto-replied\r\n"
+    )
+    with database.session() as session, monkeypatch.context() as patch:
+        _quarantine_everything(patch)
+        message = accept_raw_message(session, raw=raw, source=InboundSource.FILE).message
+    with database.session() as session:
+        stored = session.get(InboundMessage, message.id)
+        assert stored is not None
+        assert reparse(session, stored) == InboundStatus.IGNORED
+        assert "auto-replied" in (stored.status_reason or "")
+    assert _jobs(database) == 0

@@ -9,10 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hatchway.intake import TRIAGE_JOB
-from hatchway.mail.parse import Quarantined, parse_message
-from hatchway.mail.signals import should_never_answer
-from hatchway.store.jobs import enqueue
+from hatchway.intake import reparse
 from hatchway.store.models import AuditEvent, InboundMessage, InboundStatus
 
 __all__ = ["QuarantineRow", "RetryOutcome", "dismiss", "list_quarantine", "retry_parse"]
@@ -65,25 +62,10 @@ def retry_parse(
     actor: str,
     actor_user_id: int,
 ) -> RetryOutcome:
-    """Parse the stored bytes again; when that works, fill the row and queue its triage."""
-    from hatchway.intake import _fill_parsed, _thread_for  # shared with intake (see report)
-
-    result = parse_message(message.raw, own_domains=own_domains)
-    if isinstance(result, Quarantined):
-        message.status_reason = result.reason
-        outcome = RetryOutcome(InboundStatus.QUARANTINED, result.reason)
-    else:
-        _fill_parsed(message, result)
-        message.thread_id = _thread_for(session, result).id
-        if should_never_answer(result):
-            message.status = InboundStatus.IGNORED
-            message.status_reason = "never answered: " + "; ".join(
-                f"{signal.kind}: {signal.evidence}" for signal in result.loop_signals
-            )
-        else:
-            message.status, message.status_reason = InboundStatus.RECEIVED, None
-            enqueue(session, kind=TRIAGE_JOB, inbound_message_id=message.id)
-        outcome = RetryOutcome(message.status, message.status_reason)
+    """Parse the stored bytes again (as intake does); when that works, the row is filled,
+    threaded and its triage queued unless it is never answered."""
+    status = reparse(session, message, own_domains=own_domains)
+    outcome = RetryOutcome(status, message.status_reason)
     _audit(session, message, "quarantine.retried", actor, actor_user_id, outcome.status.value)
     return outcome
 
