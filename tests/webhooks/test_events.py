@@ -1,0 +1,196 @@
+"""Each event comes from the real code path, in the transaction of its cause (both databases)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from sqlalchemy import select, update
+
+from hatchway.accounts import create_or_reset_user
+from hatchway.connectors.smtp import InMemoryMailSender
+from hatchway.graphs.checkpoint import open_checkpointer
+from hatchway.graphs.nodes.review import ReviewerDecision
+from hatchway.graphs.runner import TriageRunner
+from hatchway.intake import accept_raw_message
+from hatchway.outbox import OutboxRelay, OutboxSettings, approve_draft
+from hatchway.policies.automation import Actor, demote, promote
+from hatchway.policies.categories import ensure_categories
+from hatchway.store import Database
+from hatchway.store.models import (
+    Approval,
+    AuditEvent,
+    Category,
+    CategoryMode,
+    Draft,
+    InboundSource,
+    ModelPin,
+    OutboxEntry,
+    Role,
+    WebhookEvent,
+    utcnow,
+)
+from hatchway.webhooks import EventType
+from tests.graphs.conftest import CUSTOMER_MAIL, make_services
+from tests.webhooks.conftest import CUSTOMER
+
+SHOP = "support@shop.example"
+
+
+def _events(database: Database) -> list[WebhookEvent]:
+    with database.session() as session:
+        return list(session.scalars(select(WebhookEvent).order_by(WebhookEvent.id)))
+
+
+def _of(database: Database, type: EventType) -> list[dict[str, Any]]:
+    return [event.payload for event in _events(database) if event.type == type]
+
+
+@pytest.fixture
+def checkpointer(database: Database) -> Iterator[BaseCheckpointSaver[Any]]:
+    with open_checkpointer(database) as saver:
+        yield saver
+
+
+@pytest.fixture
+def message_id(database: Database) -> int:
+    with database.session() as session:
+        ensure_categories(session)
+        return accept_raw_message(session, raw=CUSTOMER_MAIL, source=InboundSource.FILE).message.id
+
+
+@pytest.fixture
+def reviewer_id(database: Database) -> int:
+    with database.session() as session:
+        return create_or_reset_user(
+            session, username="rita", password="pw-123456", role=Role.REVIEWER
+        ).id
+
+
+@pytest.fixture
+def runner(database: Database, checkpointer: BaseCheckpointSaver[Any]) -> TriageRunner:
+    return TriageRunner(make_services(database), checkpointer, owner="worker-a")
+
+
+def _relay(database: Database) -> InMemoryMailSender:
+    with database.session() as session:  # the hold window has passed
+        session.execute(update(OutboxEntry).values(hold_until=utcnow()))
+    sender = InMemoryMailSender(mail_from=SHOP)
+    assert OutboxRelay(database, sender, OutboxSettings()).relay_once().sent == 1
+    return sender
+
+
+def test_a_rolled_back_change_announces_nothing(database: Database) -> None:
+    actor = Actor("ops-olga", user_id=None)
+    with database.session() as session:
+        ensure_categories(session)
+    with pytest.raises(RuntimeError), database.session() as session:
+        promote(
+            session, name="order_status", to=CategoryMode.SHADOW, actor=actor, gate_version=None
+        )
+        raise RuntimeError("the request failed after the change")
+    assert _events(database) == []
+    with database.session() as session:
+        promote(
+            session, name="order_status", to=CategoryMode.SHADOW, actor=actor, gate_version=None
+        )
+    [payload] = _of(database, EventType.CATEGORY_MODE_CHANGED)
+    assert payload["category"] == "order_status"
+    assert (payload["from"], payload["to"], payload["reason"]) == ("review", "shadow", "promoted")
+    assert payload["actor"] == "ops-olga" and payload["changed_at"]
+
+
+def test_a_demotion_announces_the_mode_change_with_its_audit_event(database: Database) -> None:
+    with database.session() as session:
+        ensure_categories(session)
+        session.execute(
+            update(Category).where(Category.name == "refund").values(mode=CategoryMode.AUTO)
+        )
+    with database.session() as session:
+        demote(session, name="refund", actor=Actor("system:audit"), reason="audited error")
+        demote(session, name="refund", actor=Actor("system:audit"), reason="again")  # no change
+    [payload] = _of(database, EventType.CATEGORY_MODE_CHANGED)
+    assert (payload["from"], payload["to"], payload["reason"]) == (
+        "auto",
+        "review",
+        "audited error",
+    )
+    with database.session() as session:
+        audits = session.scalars(select(AuditEvent.action)).all()
+    assert "category.mode_review" in audits
+
+
+def test_the_review_interrupt_announces_a_draft_ready_for_review(
+    database: Database,
+    runner: TriageRunner,
+    message_id: int,
+) -> None:
+    runner.start(message_id)
+    [payload] = _of(database, EventType.DRAFT_READY_FOR_REVIEW)
+    with database.session() as session:
+        draft = session.scalars(select(Draft)).one()
+    assert payload["item_id"] == message_id and payload["draft_id"] == draft.id
+    assert payload["message_id"] == "<g1@example.com>"
+    assert payload["category"] == "order_status"
+    assert payload["customer_email"] == "emma@example.com"
+
+
+def test_a_rejection_is_announced_once(
+    database: Database,
+    runner: TriageRunner,
+    message_id: int,
+    reviewer_id: int,
+) -> None:
+    runner.start(message_id)
+    decision = ReviewerDecision(action="reject", reviewer_id=reviewer_id, reason="duplicate")
+    runner.resume(message_id, decision)
+    [payload] = _of(database, EventType.REVIEW_REJECTED)
+    assert payload["item_id"] == message_id and payload["reason"] == "duplicate"
+    assert payload["reviewer_id"] == reviewer_id and payload["draft_id"] is not None
+    assert _of(database, EventType.REPLY_SENT) == []
+
+
+def test_a_reviewers_send_is_announced_when_the_reply_is_sent(
+    database: Database,
+    runner: TriageRunner,
+    message_id: int,
+    reviewer_id: int,
+) -> None:
+    runner.start(message_id)
+    runner.resume(message_id, ReviewerDecision(action="send", reviewer_id=reviewer_id))
+    assert _of(database, EventType.REPLY_SENT) == []  # approved, not sent yet
+    [sent] = _relay(database).sent
+    [payload] = _of(database, EventType.REPLY_SENT)
+    assert payload["reply_message_id"] == sent.message["Message-ID"]
+    assert payload["approval"] == "human"
+    assert payload["approved_by"] == {"user_id": reviewer_id, "username": "rita"}
+    assert payload["item_id"] == message_id and payload["sent_at"]
+    assert _of(database, EventType.REPLY_AUTO_SENT) == []
+
+
+def test_an_automatic_send_is_announced_as_auto_sent(
+    database: Database, stored_draft: tuple[int, int, int]
+) -> None:
+    inbound_id, draft_id, _ = stored_draft
+    pins = {"draft": "local:template-drafter@1"}
+    with database.session() as session:
+        session.add(Category(name="order_status", mode=CategoryMode.AUTO))
+        session.add(
+            ModelPin(node="draft", spec=pins["draft"], provider="local", model="t", version="1")
+        )
+    with database.session() as session:
+        draft = session.get_one(Draft, draft_id)
+        approve_draft(
+            session, draft=draft, approval=Approval.AUTO, from_address=SHOP,
+            hold=timedelta(0), model_pins=pins,
+        )  # fmt: skip
+    _relay(database)
+    [payload] = _of(database, EventType.REPLY_AUTO_SENT)
+    assert payload["approval"] == "auto" and payload["approved_by"] is None
+    assert payload["item_id"] == inbound_id and payload["draft_id"] == draft_id
+    assert payload["customer_email"] == CUSTOMER and payload["category"] == "order_status"
+    assert _of(database, EventType.REPLY_SENT) == []
+    assert "secret" not in str(payload).lower() and "password" not in str(payload).lower()
