@@ -109,6 +109,44 @@ def test_every_row_arrives_unchanged(installation: Installation, target: Databas
     assert report.checkpoints > 0 and report.checkpoint_writes > 0
 
 
+def test_checkpoints_arrive_with_their_pending_writes(
+    installation: Installation, target: Database
+) -> None:
+    copy_database(installation.database, target)
+    with open_checkpointer(installation.database) as old, open_checkpointer(target) as new:
+        originals = list(old.list(None))
+        assert {item.config["configurable"]["thread_id"] for item in originals} == {
+            str(installation.answered),
+            str(installation.waiting),
+        }
+        for original in originals:
+            copied = new.get_tuple(original.config)
+            assert copied is not None
+            assert copied.checkpoint["channel_values"] == original.checkpoint["channel_values"]
+            assert copied.checkpoint["channel_versions"] == original.checkpoint["channel_versions"]
+            assert copied.metadata == original.metadata
+            assert copied.parent_config == original.parent_config
+            assert sorted(map(repr, copied.pending_writes or [])) == sorted(
+                map(repr, original.pending_writes or [])
+            )
+
+
+def test_a_failed_copy_leaves_the_target_empty(
+    installation: Installation, target: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> tuple[int, int]:
+        raise RuntimeError("checkpoint store unreachable")
+
+    monkeypatch.setattr("hatchway.store.copy._copy_checkpoints", broken)
+    seeded = _rows(target)
+    with pytest.raises(RuntimeError, match="unreachable"):
+        copy_database(installation.database, target)
+    assert _rows(target) == seeded
+    monkeypatch.undo()
+    copy_database(installation.database, target)  # and the copy can simply be run again
+    assert _rows(target) == _rows(installation.database)
+
+
 def test_a_waiting_review_resumes_on_postgresql(
     installation: Installation, target: Database
 ) -> None:
