@@ -57,7 +57,8 @@ class DemoService:
             f"{crm}"
             f'[inventory]\nkind = "sql"\nurl = "{shop_url}"\n'
             '[shop]\nname = "Northwind Outfitters"\nreturn_window_days = 30\nwarranty_years = 2\n'
-            f'[observability]\nlog_format = "json"\nshutdown_grace_seconds = {self.grace_seconds}\n',
+            '[observability]\nlog_format = "json"\n'
+            f"shutdown_grace_seconds = {self.grace_seconds}\n",
             encoding="utf-8",
         )
         return path
@@ -122,4 +123,3 @@ def start_worker(config: Path, log_path: Path) -> WorkerProcess:
             cwd=config.parent,
         )
     return WorkerProcess(process, log_path)
-
