@@ -132,3 +132,31 @@ def test_the_other_pages_render_for_ops(browser: Any, live_url: str, tmp_path: P
         page.screenshot(path=str(tmp_path / f"ops-{path.replace('/', '-')}.png"), full_page=True)
     assert page.csp_violations == []
     page.context.close()
+
+
+def test_ops_pages_work_from_the_keyboard(browser: Any, live_url: str, tmp_path: Path) -> None:
+    page = _signed_in(browser, live_url, "olive")
+    page.keyboard.press("4")
+    page.wait_for_url(f"{live_url}/ops/costs")
+    page.keyboard.press("1")
+    page.wait_for_url(f"{live_url}/ops")
+    page.keyboard.press("?")
+    assert page.locator("dialog[data-help-dialog]").is_visible()
+    page.keyboard.press("Escape")
+    first = page.locator("tr[data-href]").first.get_attribute("data-href")
+    page.keyboard.press("j")
+    assert page.locator("tr.cursor").count() == 1
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_url}{first}")
+    page.keyboard.press("2")
+    page.wait_for_url(f"{live_url}/ops/audit")
+    waiting = page.locator("article.audit-item.pending").count()
+    assert waiting >= 1
+    page.keyboard.press("c")  # the first waiting sample was correct
+    page.wait_for_load_state()
+    page.wait_for_function(
+        f"document.querySelectorAll('article.audit-item.pending').length === {waiting - 1}"
+    )
+    page.screenshot(path=str(tmp_path / "ops-keys-audit.png"), full_page=True)
+    assert page.csp_violations == []
+    page.context.close()
