@@ -21,7 +21,10 @@ def webhooks_deliveries(
 ) -> None:
     """The delivery log: each delivery's event, endpoint, state, attempts and last answer."""
     database = database_for(settings_for())
-    records = list_deliveries(database, failed_only=failed, limit=limit)
+    try:
+        records = list_deliveries(database, failed_only=failed, limit=limit)
+    finally:
+        database.dispose()
     if not records:
         typer.echo("no failed deliveries" if failed else "no deliveries")
     for record in records:
@@ -34,7 +37,10 @@ def webhooks_redeliver(
 ) -> None:
     """Deliver again (a delivered or failed one too) with a fresh set of attempts."""
     database = database_for(settings_for())
-    record = redeliver(database, delivery_id)
+    try:
+        record = redeliver(database, delivery_id)
+    finally:
+        database.dispose()
     typer.echo(f"delivery {record.id} queued again: {record.event_type} to {record.endpoint}")
 
 
