@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -13,7 +15,13 @@ from hatchway.config import Settings
 from hatchway.errors import ConfigError
 from hatchway.store import Database
 from hatchway.store.models import DeliveryState
-from hatchway.webhooks import EventType, WebhookSettings, list_deliveries, record_event
+from hatchway.webhooks import (
+    EventType,
+    WebhookSettings,
+    list_deliveries,
+    record_event,
+    signature_header,
+)
 from hatchway.webhooks.dispatcher import WebhookDispatcher
 from tests.webhooks._receiver import Receiver
 
@@ -89,3 +97,17 @@ def test_public_surface_is_pinned() -> None:
     ]
     for name in hatchway.webhooks.__all__:
         assert getattr(hatchway.webhooks, name).__doc__, name
+
+
+def test_the_documented_receiver_check_verifies_our_signatures() -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
+    example = docs.read_text().split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(compile(example, str(docs), "exec"), namespace)  # the docs' own code, not ours
+    verify = namespace["verify"]
+    body = b'{"id":1,"type":"reply.sent","data":{}}'
+    header = signature_header("whsec-doc", int(time.time()), body)
+    assert verify("whsec-doc", header, body)
+    assert not verify("whsec-doc", header, body.replace(b"1", b"2"))
+    assert not verify("another", header, body)
+    assert not verify("whsec-doc", signature_header("whsec-doc", 1_000_000, body), body)

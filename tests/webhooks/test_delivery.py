@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from hatchway.config import Settings
 from hatchway.store import Database
 from hatchway.store.models import DeliveryState, WebhookDelivery, utcnow
 from hatchway.webhooks import (
@@ -22,7 +23,12 @@ from hatchway.webhooks import (
     verify_signature,
 )
 from hatchway.webhooks.deliveries import claim_delivery, record_delivered
-from hatchway.webhooks.dispatcher import WebhookDispatcher, backoff_delay
+from hatchway.webhooks.dispatcher import (
+    WebhookDispatcher,
+    backoff_delay,
+    build_webhook_dispatcher,
+)
+from hatchway.worker import Worker
 from tests.webhooks._receiver import Receiver
 from tests.webhooks.conftest import SECRET
 
@@ -233,3 +239,16 @@ def test_a_delivery_to_an_endpoint_no_longer_configured_fails_without_a_request(
     assert WebhookDispatcher(database, [])().failed == 1
     assert receiver.received == []
     assert "no longer configured" in (_delivery(database).last_error or "")
+
+
+def test_the_worker_runs_the_dispatcher_as_a_poller(
+    database: Database, receiver: Receiver, endpoint: WebhookSettings
+) -> None:
+    settings = Settings(dev_mode=True, webhooks=[endpoint])
+    dispatcher = build_webhook_dispatcher(settings, database)
+    assert dispatcher is not None
+    _record(database)
+    Worker(database, {}, pollers=[dispatcher]).poll()
+    assert _delivery(database).state == DeliveryState.DELIVERED
+    assert len(receiver.received) == 1
+    dispatcher.close()
