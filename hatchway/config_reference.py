@@ -65,7 +65,7 @@ def config_tables(model: type[BaseModel] = Settings) -> list[ConfigTable]:
 
 
 def _walk(model: type[BaseModel], where: _Where, tables: list[ConfigTable]) -> None:
-    table = ConfigTable(where.heading, _first_paragraph(model.__doc__))
+    table = ConfigTable(where.heading, _model_doc(model))
     tables.append(table)
     nested: list[tuple[type[BaseModel], _Where]] = []
     for name, info in model.model_fields.items():
@@ -73,10 +73,10 @@ def _walk(model: type[BaseModel], where: _Where, tables: list[ConfigTable]) -> N
         env = f"{where.env}{_env_joint(where)}{name.upper()}" if where.env else None
         models, container = _nested_models(info.annotation)
         if not models:
-            table.keys.append(_key(key_path, env or _in_list(where), info))
+            table.keys.append(_key(model, name, key_path, env or _in_list(where)))
             continue
         if container == "list":
-            table.keys.append(_key(key_path, env or _in_list(where), info))
+            table.keys.append(_key(model, name, key_path, env or _in_list(where)))
         nested += [(sub, _child(sub, key_path, env, container)) for sub in models]
     for sub, child in nested:
         _walk(sub, child, tables)
@@ -146,14 +146,35 @@ def _without_none(annotation: Any) -> Any:
     return annotation
 
 
-def _key(path: str, env: str | None, info: FieldInfo) -> ConfigKey:
+def _key(model: type[BaseModel], name: str, path: str, env: str | None) -> ConfigKey:
+    info = model.model_fields[name]
     return ConfigKey(
         path=path,
         env_var=env,
         type_name=_type_name(info),
         default=_default(info),
-        description=" ".join((info.description or "").split()),
+        description=" ".join(_description(model, name).split()),
     )
+
+
+def _description(model: type[BaseModel], name: str) -> str:
+    """The field's description; a subclass that only changes a default keeps its base's."""
+    for klass in model.__mro__:
+        fields = getattr(klass, "__pydantic_fields__", {})
+        if name in fields and fields[name].description:
+            return str(fields[name].description)
+    return ""
+
+
+def _model_doc(model: type[BaseModel]) -> str:
+    """The model's docstring, then those of the base classes it inherits meaning from."""
+    docs: list[str] = []
+    for klass in model.__mro__:
+        own = klass.__dict__.get("__doc__")
+        ours = not klass.__module__.startswith(("pydantic", "builtins"))
+        if ours and own and _first_paragraph(own) not in docs:
+            docs.append(_first_paragraph(own))
+    return " ".join(docs)
 
 
 def _type_name(info: FieldInfo) -> str:

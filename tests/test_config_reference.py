@@ -105,6 +105,18 @@ class _Item(BaseModel):
     name: str = Field(description="required name")
 
 
+class _Base(BaseModel):
+    """Meaning every subclass inherits."""
+
+    table: str = Field(default="base", description="the table's name")
+
+
+class _Specific(_Base):
+    """A specific table."""
+
+    table: str = "specific"
+
+
 class _Toy(BaseSettings):
     """Toy settings."""
 
@@ -114,6 +126,7 @@ class _Toy(BaseSettings):
     inner: _Inner = Field(default_factory=_Inner)
     items: list[_Item] = Field(default_factory=list, description="items")
     named: dict[str, _Inner] = Field(default_factory=dict)
+    specific: _Specific = Field(default_factory=_Specific)
 
 
 def test_a_new_field_shows_up_with_type_bounds_default_and_env_var() -> None:
@@ -125,6 +138,11 @@ def test_a_new_field_shows_up_with_type_bounds_default_and_env_var() -> None:
     assert "| `items[].name` | inside `HATCHWAY_ITEMS` (JSON) | string | required |" in text
     assert '"a" \\| "b"' in text
     assert "`HATCHWAY_NAMED__<NAME>__LEVEL`" in text
+    assert "A specific table. Meaning every subclass inherits." in text
+    assert (
+        '| `specific.table` | `HATCHWAY_SPECIFIC__TABLE` | string | `"specific"` | the table'
+        in text
+    )
 
 
 def _top_level_sections() -> list[str]:

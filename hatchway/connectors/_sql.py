@@ -36,12 +36,13 @@ _MAPPING_MISTAKES = ("no such table", "no such column", "does not exist")
 
 
 class TableMap(BaseModel):
-    """One logical table: ``table`` is the physical name; every other str field is a column."""
+    """One logical table: ``table`` is its name in the shop database; every other key names the
+    column holding that field ("" when the database has none)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     _not_columns: ClassVar[frozenset[str]] = frozenset({"table", "key_type"})
 
-    table: str = Field(min_length=1)
+    table: str = Field(min_length=1, description="the table's name in the shop database")
 
     @field_validator("*", mode="before")
     @classmethod
