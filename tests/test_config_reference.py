@@ -196,3 +196,16 @@ def test_config_check_database_wants_a_migrated_database(tmp_path: Path) -> None
     again = runner.invoke(app, ["config", "check", "--database"])
     assert again.exit_code == 0, again.output
     assert "newest schema revision" in again.output
+
+
+def test_public_surface() -> None:
+    import hatchway.cli.config
+    import hatchway.config_reference
+
+    assert hatchway.config_reference.__all__ == [
+        "ConfigKey",
+        "ConfigTable",
+        "config_tables",
+        "render_reference",
+    ]
+    assert hatchway.cli.config.__all__ == ["config_check", "config_reference"]

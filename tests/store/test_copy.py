@@ -206,3 +206,9 @@ def test_db_copy_command(
     report = CopyReport(rows={name: len(rows) for name, rows in _rows(target).items()})
     assert f"copied {sum(report.rows.values())} rows in {len(report.rows)} tables" in result.output
     assert "inbound_messages: 2" in result.output
+
+
+def test_public_surface() -> None:
+    import hatchway.store.copy
+
+    assert hatchway.store.copy.__all__ == ["DEFAULT_CHUNK_SIZE", "CopyReport", "copy_database"]
