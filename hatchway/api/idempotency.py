@@ -81,12 +81,19 @@ def find_answer(session: Session, keys: list[SubmissionKey], request_sha256: str
 
 
 def record_answer(
-    session: Session, keys: list[SubmissionKey], request_sha256: str, answer: Answer
+    session: Session,
+    keys: list[SubmissionKey],
+    request_sha256: str,
+    answer: Answer,
+    *,
+    only_missing: bool = False,
 ) -> None:
-    """Store ``answer`` under each of ``keys`` not yet known (flushed: a concurrent twin
-    fails here, on the unique key)."""
+    """Store ``answer`` under each of ``keys`` (flushed, so a concurrent twin fails here,
+    on the unique key). ``only_missing`` adds just the keys not known yet, for a replay
+    that brought a new Idempotency-Key; a new answer must never skip a key, or a twin that
+    committed meanwhile would go unnoticed."""
     for key in keys:
-        if _record(session, key) is not None:
+        if only_missing and _record(session, key) is not None:
             continue
         session.add(
             IdempotencyRecord(

@@ -84,7 +84,7 @@ def _submit_once(
 ) -> Answer:
     answer = find_answer(session, keys, request_sha256)
     if answer is not None:
-        record_answer(session, keys, request_sha256, answer)  # e.g. a new Idempotency-Key
+        record_answer(session, keys, request_sha256, answer, only_missing=True)
         return answer
     earlier = _stored_with_message_id(session, keys)
     if earlier is not None:  # came in another way (IMAP) before: the same message
