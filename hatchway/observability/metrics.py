@@ -18,6 +18,7 @@ from prometheus_client.core import (
     Metric,
 )
 from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
 from sqlalchemy import Row, case, func, select
 from sqlalchemy.orm import Session
 
@@ -156,7 +157,7 @@ def _buckets(row: Row[tuple[object, ...]]) -> list[tuple[str, float]]:
 
 
 def _seconds(bound_ms: int) -> str:
-    return f"{bound_ms / 1000:g}"
+    return floatToGoString(bound_ms / 1000)  # the client library's own spelling: "60.0"
 
 
 def _counted(session: Session, name: str, documentation: str, *columns: object) -> Metric:
