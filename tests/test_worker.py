@@ -77,3 +77,61 @@ def test_pollers_run_every_loop_and_a_failing_one_is_not_fatal(database: Databas
     worker.stop()
     thread.join(timeout=10)
     assert calls.count("broken") >= 3
+
+
+def test_a_stop_event_passed_in_stops_the_loop(database: Database) -> None:
+    stop = threading.Event()
+    worker = Worker(database, {"triage": lambda job: None}, poll_interval=0.01, stop_event=stop)
+    thread = threading.Thread(target=worker.run)
+    thread.start()
+    stop.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+def _run_until_stopped_while_busy(worker: Worker, started: threading.Event) -> list[bool]:
+    result: list[bool] = []
+    thread = threading.Thread(target=lambda: result.append(worker.run()))
+    thread.start()
+    assert started.wait(10)
+    worker.stop()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    return result
+
+
+def test_stopping_waits_for_the_job_in_hand_within_the_grace(database: Database) -> None:
+    _, job_id = _message_with_job(database)
+    started = threading.Event()
+
+    def slow(job: ClaimedJob) -> None:
+        started.set()
+        threading.Event().wait(0.3)
+
+    worker = Worker(database, {"triage": slow}, poll_interval=0.01,
+                    shutdown_grace=timedelta(seconds=10))  # fmt: skip
+    assert _run_until_stopped_while_busy(worker, started) == [True]
+    with database.session() as session:
+        assert session.get(Job, job_id).state == JobState.DONE  # type: ignore[union-attr]
+
+
+def test_a_job_outlasting_the_grace_is_handed_back_and_its_late_finish_ignored(
+    database: Database,
+) -> None:
+    _, job_id = _message_with_job(database)
+    started, release = threading.Event(), threading.Event()
+
+    def stuck(job: ClaimedJob) -> None:
+        started.set()
+        release.wait(10)
+
+    worker = Worker(database, {"triage": stuck}, poll_interval=0.01,
+                    shutdown_grace=timedelta(seconds=0.2))  # fmt: skip
+    assert _run_until_stopped_while_busy(worker, started) == [False]
+    release.set()  # the abandoned handler returns; its finish must not count
+    threading.Event().wait(0.3)
+    with database.session() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        assert (job.state, job.lease_owner, job.attempts) == (JobState.QUEUED, None, 0)
+    assert Worker(database, {"triage": lambda job: None}).run_once() is True
