@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from hatchway.store.models import InboundMessage, InboundStatus, User
@@ -105,18 +105,15 @@ class QueueCounts:
 
 
 def _conditions(
-    filters: InboxFilters, *, user_id: int, now: datetime, sla: timedelta
+    filters: InboxFilters, *, user_id: int, now: datetime, sla: timedelta, dialect: str
 ) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [InboundMessage.status == InboundStatus.IN_REVIEW]
     if filters.category:
         where.append(InboundMessage.category == filters.category)
-    # Both are ILIKE '%...%': a trigram GIN lookup on PostgreSQL, a walk of the covering
-    # (status, received_at, status_reason) index on SQLite that never reads the wide rows.
     kind = REVIEW_REASON_KINDS.get(filters.why)
-    for text in (filters.reason, kind.phrase if kind else ""):
-        if text:
-            pattern = f"%{_like_escape(text)}%"
-            where.append(InboundMessage.status_reason.ilike(pattern, escape="\\"))
+    where += [
+        _reason_contains(t, dialect) for t in (filters.reason, kind.phrase if kind else "") if t
+    ]
     if filters.age == "late":
         where.append(InboundMessage.received_at < now - sla)
     elif filters.age == "on_time":
@@ -134,6 +131,20 @@ def _conditions(
     return where
 
 
+def _reason_contains(text: str, dialect: str) -> ColumnElement[bool]:
+    """Case-insensitive substring of the reason, in the form the dialect's index serves.
+
+    PostgreSQL: ILIKE '%...%', a trigram GIN lookup. SQLite: instr() over the covering
+    (status, received_at, id, status_reason) index, which never reads the wide rows; instr
+    is a plain substring search, steadier than LIKE's backtracking (both fold ASCII only).
+    """
+    if dialect == "postgresql":
+        pattern = f"%{_like_escape(text)}%"
+        return InboundMessage.status_reason.ilike(pattern, escape="\\")
+    reason = func.lower(InboundMessage.status_reason)
+    return func.instr(reason, func.lower(literal(text, String))) > 0
+
+
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -149,7 +160,8 @@ def list_inbox(
     counts_cache: QueueCounts | None = None,
 ) -> InboxPage:
     """The page of the inbox these filters select."""
-    where = _conditions(filters, user_id=user_id, now=now, sla=sla)
+    dialect = session.get_bind().dialect.name
+    where = _conditions(filters, user_id=user_id, now=now, sla=sla, dialect=dialect)
     cache = counts_cache or QueueCounts(ttl=0)
     counts, queue_size, late = cache.get(session, now, sla)
     total = _total(session, filters, where, dict(counts), queue_size)
