@@ -90,7 +90,7 @@ def _message_row(index: int, now: Any, in_review: float, rng: random.Random) -> 
         "message_id": f"<bench-{index}@example.com>",
         "received_at": now - timedelta(minutes=index * 0.4),
         "status": status.value,
-        "status_reason": "the sender is not a known customer; order_id not backed by facts",
+        "status_reason": _reason(index),
         "thread_id": index + 1,
         "from_address": f"c{index}@example.com",
         "from_name": f"Customer {index}",
@@ -106,6 +106,14 @@ def _message_row(index: int, now: Any, in_review: float, rng: random.Random) -> 
         "defects": [],
         "category": rng.choice(CATEGORIES),
     }
+
+
+def _reason(index: int) -> str:
+    """Every fourth item also has an unsure classifier (a reason kind the filter offers)."""
+    reason = "the sender is not a known customer; order_id not backed by facts"
+    if index % 4 == 0:
+        reason += "; the classifier is unsure (0.41 < 0.60); order_status is a guess"
+    return reason
 
 
 def _draft_row(index: int) -> dict[str, Any]:
@@ -223,6 +231,8 @@ def measure(database: Database, runs: int) -> dict[str, tuple[float, float]]:
         "inbox late + mine": lambda n: "/inbox?age=late&assignee=mine",
         "inbox reason text": lambda n: "/inbox?reason=known%20customer",
         "inbox reason text, no match": lambda n: "/inbox?reason=no%20such%20reason",
+        "inbox reason kind (unsure)": lambda n: "/inbox?why=unsure",
+        "inbox reason kind, no match": lambda n: "/inbox?why=undone",
         "item view (claims)": lambda n: f"/inbox/{rng.choice(waiting)}",
     }
     try:
