@@ -20,8 +20,8 @@ from hatchway.store import Database
 __all__ = ["install_observability", "metrics_router"]
 
 REQUEST_ID_HEADER = "X-Request-ID"
-# Paths that serve one item (an inbound message): /inbox/7, /messages/7, /api/v1/items/7...
-_ITEM_PATH = re.compile(r"^/(?:inbox|messages|quarantine|api/v\d+/items)/(\d+)(?:/|$)")
+# Paths that serve one item (an inbound message): /inbox/7, /messages/7, /api/v1/messages/7...
+_ITEM_PATH = re.compile(r"^/(?:api/v\d+/)?(?:inbox|messages|quarantine)/(\d+)(?:/|$)")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 
 metrics_router = APIRouter(tags=["observability"])

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.routing import Mount
 
 from hatchway.config import load_settings
 from hatchway.observability import configure_logging, log_context
@@ -89,18 +90,23 @@ def test_text_format_shows_the_ids_in_brackets(log_stream: io.StringIO) -> None:
     assert second.endswith("hatchway.test.handler: idle")
 
 
+@pytest.mark.parametrize(("mount", "prefix"), [("", "/inbox"), ("/api/v1", "/messages")])
 def test_a_request_for_an_item_logs_its_item_and_request_id(
-    database: Database, log_stream: io.StringIO
+    database: Database, log_stream: io.StringIO, mount: str, prefix: str
 ) -> None:
     app = create_app(load_settings(dev_mode=True), database)
+    # The JSON API is a sub-application mounted at /api/v1; the probe goes where its routes are.
+    target = next((r.app for r in app.routes if isinstance(r, Mount) and r.path == mount), app)
 
-    @app.get("/inbox/{message_id}/log-probe")
+    @target.get(prefix + "/{message_id}/log-probe")
     def probe(message_id: int) -> dict[str, str]:
         handler_log.info("serving")
         return {}
 
     configure_logging("INFO", "json", stream=log_stream)
-    response = TestClient(app).get("/inbox/42/log-probe", headers={"X-Request-ID": "req-1"})
+    response = TestClient(app).get(
+        f"{mount}{prefix}/42/log-probe", headers={"X-Request-ID": "req-1"}
+    )
     assert response.headers["X-Request-ID"] == "req-1"
     serving = [line for line in _json_lines(log_stream) if line["message"] == "serving"]
     assert [(line["item_id"], line["request_id"]) for line in serving] == [(42, "req-1")]
