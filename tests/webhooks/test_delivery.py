@@ -4,6 +4,7 @@ permanent refusals, attempts used up, redelivery, leases, retry times kept in th
 from __future__ import annotations
 
 import json
+import threading
 import time
 from datetime import timedelta
 
@@ -252,3 +253,31 @@ def test_the_worker_runs_the_dispatcher_as_a_poller(
     assert _delivery(database).state == DeliveryState.DELIVERED
     assert len(receiver.received) == 1
     dispatcher.close()
+
+
+def test_two_dispatchers_at_once_post_each_delivery_once(
+    database: Database, receiver: Receiver, endpoint: WebhookSettings
+) -> None:
+    for _ in range(20):
+        _record(database)
+    dispatchers = [WebhookDispatcher(database, [endpoint], owner=f"w{n}", batch=3) for n in (1, 2)]
+    errors: list[BaseException] = []
+
+    def work(dispatcher: WebhookDispatcher) -> None:
+        try:
+            for _ in range(30):
+                dispatcher()
+        except BaseException as exc:  # surfaced below: a thread's failure must fail the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(d,)) for d in dispatchers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    ids = [r.headers["hatchway-delivery"] for r in receiver.received]
+    assert len(ids) == 20 and len(set(ids)) == 20
+    with database.session() as session:
+        states = session.scalars(select(WebhookDelivery.state)).all()
+    assert states == [DeliveryState.DELIVERED] * 20
