@@ -6,11 +6,14 @@ Unauthenticated requests raise :class:`NotSignedIn`; the app turns it into a red
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
 
+from hatchway.store import Database
 from hatchway.store.models import Role
 from hatchway.ui.auth.sessions import SessionEnded, SignedIn, resolve_session
 from hatchway.ui.auth.tokens import tokens_equal
@@ -52,10 +55,10 @@ def _current_user(
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise NotSignedIn("signin")
-    # A short transaction of its own: routes may open theirs (SQLite allows one writer).
-    # An ended session is deleted, so the transaction must commit before we refuse.
+    # A short session of its own: routes may open theirs (SQLite allows one writer).
+    # An ended session is deleted, so that must be committed before we refuse.
     reason: str | None = None
-    with database.session() as session:
+    with _session_check(database) as session:
         try:
             signed_in = resolve_session(
                 session,
@@ -70,6 +73,22 @@ def _current_user(
         raise NotSignedIn(reason)
     request.state.user = signed_in
     return signed_in
+
+
+@contextmanager
+def _session_check(database: Database) -> Iterator[Session]:
+    """Where the session is looked up. PostgreSQL: autocommit, so the usual read is one round
+    trip instead of BEGIN + SELECT + COMMIT (the touch or delete is one statement, atomic on
+    its own). SQLite: a transaction as usual (in-process, and BEGIN IMMEDIATE orders writers).
+    """
+    if database.dialect != "postgresql":
+        with database.session() as session:
+            yield session
+        return
+    autocommit = database.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    with autocommit as connection, Session(connection, expire_on_commit=False) as session:
+        yield session
+        session.commit()  # flushes the touch or delete; each statement committed already
 
 
 CurrentUser = Annotated[SignedIn, Depends(_current_user)]
