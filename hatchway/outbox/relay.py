@@ -83,17 +83,20 @@ class OutboxRelay:
     def relay_once(self) -> RelayResult:
         """Recover abandoned sends, then send every entry that is due."""
         result = RelayResult(recovered=self.recovery.recover_expired(self.owner))
-        while (claim := self._claim(result)) is not None:
+        tried: set[int] = set()  # one attempt per entry per pass, however short its retry delay
+        while (claim := self._claim(result, tried)) is not None:
+            tried.add(claim.id)
             with log_context(item_id=claim.inbound_message_id):
                 self._send(claim, result)
         self.recovery.file_pending_copies()
         return result
 
-    def _claim(self, result: RelayResult) -> _Claim | None:
+    def _claim(self, result: RelayResult, tried: set[int]) -> _Claim | None:
         now = utcnow()
         due = (
             select(OutboxEntry)
             .where(OutboxEntry.state == OutboxState.HELD, OutboxEntry.hold_until <= now)
+            .where(OutboxEntry.id.not_in(tried))
             .order_by(OutboxEntry.hold_until, OutboxEntry.id)
             .limit(1)
             .with_for_update(skip_locked=True)

@@ -114,6 +114,18 @@ def test_temporary_failures_retry_then_return_to_review(
     assert "not sent" in (_inbound(scene).status_reason or "")
 
 
+def test_one_pass_tries_an_entry_once_however_short_its_retry_delay(
+    scene: Scene, sender: InMemoryMailSender
+) -> None:
+    entry = scene.approve()
+    sender.fail_next(3, SmtpTransientError("451 try later", code=451))
+    settings = OutboxSettings(retry_base_seconds=0.000001, max_attempts=3, lease_seconds=60)
+    with scene.database.session() as session:
+        session.execute(update(OutboxEntry).values(hold_until=utcnow()))
+    result = OutboxRelay(scene.database, sender, settings).relay_once()
+    assert (result.retried, _entry(scene, entry.id).attempts) == (1, 1)
+
+
 def test_permanent_rejection_returns_to_review_with_the_reason(
     scene: Scene, sender: InMemoryMailSender, outbox_settings: OutboxSettings
 ) -> None:
