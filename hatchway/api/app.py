@@ -22,6 +22,7 @@ __all__ = ["API_PREFIX", "create_api_app"]
 API_PREFIX = "/api/v1"
 
 _COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "The body cannot be decoded (not JSON)."},
     401: {"model": ErrorResponse, "description": "No API key, or not a valid one."},
     403: {"model": ErrorResponse, "description": "The key's role is not enough."},
     422: {"model": ErrorResponse, "description": "A field is invalid; `field` names it."},

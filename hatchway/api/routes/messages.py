@@ -125,7 +125,11 @@ def list_messages(
     return message_page(session, status=status, category=category, before_id=before_id, limit=limit)
 
 
-@router.get("/{message_id}", response_model=MessageDetail)
+@router.get(
+    "/{message_id}",
+    response_model=MessageDetail,
+    responses={404: {"model": ErrorResponse, "description": "No such message."}},
+)
 def get_message(
     message_id: Annotated[int, Path(ge=1, le=2**62)], key: ReviewerKey, session: SessionDep
 ) -> MessageDetail:
