@@ -116,3 +116,10 @@ def test_concurrent_duplicates_create_one_message(api: ApiStack) -> None:
     with api.database.session() as session:
         scopes = sorted(session.scalars(select(IdempotencyRecord.scope).distinct()))
     assert scopes == ["content", f"key:{api.key_ids[Role.REVIEWER]}", "message-id"]
+
+
+def test_an_overlong_idempotency_key_is_refused(api: ApiStack) -> None:
+    response = api.submit_raw(raw_mail("<long@example.com>"), **{"Idempotency-Key": "k" * 256})
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "Idempotency-Key"
+    assert api.count(InboundMessage) == 0
