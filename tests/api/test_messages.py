@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from sqlalchemy import select
 
@@ -168,3 +170,23 @@ def test_unknown_item_is_404(api: ApiStack) -> None:
         "message": "There is no message 999.",
         "field": None,
     }
+
+
+def test_mail_over_the_size_limit_is_refused_before_it_is_stored(
+    api: ApiStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hatchway.api.routes import messages
+
+    monkeypatch.setattr(messages, "MAX_MESSAGE_BYTES", 200)
+    raw = raw_mail("<big@example.com>", body="x" * 300)
+    response = api.submit_raw(raw)
+    assert response.status_code == 413 and response.json()["error"]["code"] == "payload_too_large"
+
+    def chunked() -> Iterator[bytes]:  # no Content-Length: counted while it streams
+        yield raw[:150]
+        yield raw[150:]
+
+    response = api.submit_raw(chunked())  # type: ignore[arg-type]
+    assert response.status_code == 413
+    assert api.count(InboundMessage) == 0
+    assert api.submit_raw(raw_mail("<small@example.com>")[:190]).status_code == 201

@@ -95,12 +95,7 @@ async def _raw_message(request: Request) -> bytes:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in (RFC822, JSON):
         raise ApiError(415, "unsupported_media_type", f"Send {RFC822} or {JSON}.")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_MESSAGE_BYTES:
-        raise ApiError(413, "payload_too_large", "The message is larger than 25 MiB.")
-    body = await request.body()
-    if len(body) > MAX_MESSAGE_BYTES:
-        raise ApiError(413, "payload_too_large", "The message is larger than 25 MiB.")
+    body = await _read_capped(request)
     if media_type == RFC822:
         if not body:
             raise ApiError(422, "validation_error", "The message is empty.", field="body")
@@ -110,6 +105,21 @@ async def _raw_message(request: Request) -> bytes:
     except ValidationError as invalid:
         raise RequestValidationError(invalid.errors(include_url=False)) from None
     return compose_inbound(submission)
+
+
+async def _read_capped(request: Request) -> bytes:
+    """The body, refused (413) as soon as it passes the limit: never held whole if too big."""
+    too_large = ApiError(413, "payload_too_large", "The message is larger than 25 MiB.")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_MESSAGE_BYTES:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_MESSAGE_BYTES:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 @router.get("", response_model=MessagePage)
