@@ -110,10 +110,12 @@ def _conditions(
     where: list[ColumnElement[bool]] = [InboundMessage.status == InboundStatus.IN_REVIEW]
     if filters.category:
         where.append(InboundMessage.category == filters.category)
-    kind = REVIEW_REASON_KINDS.get(filters.why)
-    where += [
-        _reason_contains(t, dialect) for t in (filters.reason, kind.phrase if kind else "") if t
-    ]
+    if filters.reason:
+        where.append(_reason_contains(filters.reason, dialect))
+    if kind := REVIEW_REASON_KINDS.get(filters.why):
+        # The pipeline writes these phrases in fixed case: a case-sensitive match spares
+        # lower() on every reason walked.
+        where.append(_reason_contains(kind.phrase, dialect, fold_case=False))
     if filters.age == "late":
         where.append(InboundMessage.received_at < now - sla)
     elif filters.age == "on_time":
@@ -131,18 +133,23 @@ def _conditions(
     return where
 
 
-def _reason_contains(text: str, dialect: str) -> ColumnElement[bool]:
-    """Case-insensitive substring of the reason, in the form the dialect's index serves.
+def _reason_contains(text: str, dialect: str, *, fold_case: bool = True) -> ColumnElement[bool]:
+    """``text`` is a substring of the reason, in the form the dialect's index serves.
 
-    PostgreSQL: ILIKE '%...%', a trigram GIN lookup. SQLite: instr() over the covering
+    PostgreSQL: (I)LIKE '%...%', a trigram GIN lookup. SQLite: instr() over the covering
     (status, received_at, id, status_reason) index, which never reads the wide rows; instr
     is a plain substring search, steadier than LIKE's backtracking (both fold ASCII only).
     """
+    column = InboundMessage.status_reason
     if dialect == "postgresql":
         pattern = f"%{_like_escape(text)}%"
-        return InboundMessage.status_reason.ilike(pattern, escape="\\")
-    reason = func.lower(InboundMessage.status_reason)
-    return func.instr(reason, func.lower(literal(text, String))) > 0
+        if fold_case:
+            return column.ilike(pattern, escape="\\")
+        return column.like(pattern, escape="\\")
+    needle = literal(text, String)
+    if fold_case:
+        return func.instr(func.lower(column), func.lower(needle)) > 0
+    return func.instr(column, needle) > 0
 
 
 def _like_escape(text: str) -> str:
