@@ -25,6 +25,7 @@ from hatchway.observability.context import log_context
 from hatchway.store import Database
 from hatchway.store.jobs import ClaimedJob, claim_job, finish_job, retry_or_fail_job
 from hatchway.store.models import InboundMessage, InboundStatus, JobState
+from hatchway.webhooks.events import record_back_in_review
 
 __all__ = ["JobHandler", "Worker", "worker_name"]
 
@@ -182,4 +183,6 @@ class Worker:
                 .where(InboundMessage.id == job.inbound_message_id)
                 .values(status=InboundStatus.IN_REVIEW, status_reason=reason[:4000])
             )
+            if job.inbound_message_id is not None:
+                record_back_in_review(session, job.inbound_message_id, reason=reason[:4000])
         log.error("message %s sent to the review inbox: %s", job.inbound_message_id, reason)

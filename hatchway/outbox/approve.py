@@ -20,6 +20,7 @@ from hatchway.store.models import (
     OutboxState,
     utcnow,
 )
+from hatchway.webhooks.events import record_back_in_review
 
 __all__ = ["ApprovalRefused", "approve_draft", "cancel_held"]
 
@@ -103,6 +104,9 @@ def cancel_held(session: Session, entry_id: int, *, by_user: int | None, reason:
         update(InboundMessage)
         .where(InboundMessage.id == entry.inbound_message_id)
         .values(status=InboundStatus.IN_REVIEW, status_reason=f"send undone: {reason}")
+    )
+    record_back_in_review(
+        session, entry.inbound_message_id, reason=f"send undone: {reason}", draft_id=entry.draft_id
     )
     _audit(session, "outbox.cancelled", entry, by_user, {"reason": reason})
     return True

@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from hatchway.errors import ConnectorError
 from hatchway.mail.compose import message_bytes
+from hatchway.outbox.announce import announce_sent
 from hatchway.outbox.message import entry_message
 from hatchway.outbox.sent_folder import SentFolder
 from hatchway.outbox.settings import OutboxSettings
 from hatchway.store import Database
 from hatchway.store.models import InboundMessage, InboundStatus, OutboxEntry, OutboxState, utcnow
+from hatchway.webhooks.events import record_back_in_review
 
 __all__ = ["MAY_HAVE_BEEN_SENT", "Recovery", "return_to_review", "set_inbound_status"]
 
@@ -47,7 +49,11 @@ def return_to_review(session: Session, entry: OutboxEntry, reason: str) -> None:
     entry.state = OutboxState.RETURNED
     entry.last_error = reason[:2000]
     entry.lease_owner = entry.lease_expires_at = None
-    set_inbound_status(session, entry.id, InboundStatus.IN_REVIEW, f"not sent: {reason}"[:4000])
+    status_reason = f"not sent: {reason}"[:4000]
+    set_inbound_status(session, entry.id, InboundStatus.IN_REVIEW, status_reason)
+    record_back_in_review(
+        session, entry.inbound_message_id, reason=status_reason, draft_id=entry.draft_id
+    )
     log.warning("outbox %s returned to review: %s", entry.id, reason)
 
 
@@ -149,6 +155,7 @@ class Recovery:
         entry.state, entry.sent_at, entry.copied_to_sent = OutboxState.SENT, utcnow(), True
         entry.smtp_response = "outcome recovered: found in the Sent folder"
         set_inbound_status(session, entry.id, InboundStatus.SENT, None)
+        announce_sent(session, entry, audit_share=self.settings.audit_share)
         log.info("outbox %s: found in the Sent folder; recorded as sent", entry.id)
 
     def _requeue(self, entry: OutboxEntry, reason: str) -> None:

@@ -25,15 +25,14 @@ from hatchway.connectors.smtp import MailSender, SendOutcomeUnknown, SendReceipt
 from hatchway.errors import ConnectorError, TransientError
 from hatchway.mail.compose import message_bytes
 from hatchway.observability.context import log_context
+from hatchway.outbox.announce import announce_sent
 from hatchway.outbox.guard import refusal_reason
 from hatchway.outbox.message import entry_message
 from hatchway.outbox.recovery import Recovery, return_to_review, set_inbound_status
 from hatchway.outbox.sent_folder import SentFolder
 from hatchway.outbox.settings import OutboxSettings
-from hatchway.policies.audit import maybe_sample
 from hatchway.store import Database
-from hatchway.store.models import Approval, InboundStatus, OutboxEntry, OutboxState, utcnow
-from hatchway.webhooks.events import record_event, reply_event_type, reply_payload
+from hatchway.store.models import InboundStatus, OutboxEntry, OutboxState, utcnow
 from hatchway.worker import worker_name
 
 __all__ = ["OutboxRelay", "RelayResult"]
@@ -183,12 +182,8 @@ class OutboxRelay:
             )
             set_inbound_status(session, claim.id, InboundStatus.SENT, None)
             entry = session.get(OutboxEntry, claim.id)
-            if entry is not None and entry.approval == Approval.AUTO:
-                maybe_sample(session, entry, share=self.settings.audit_share)
-            if entry is not None:  # announced (webhooks, CRM activity) in this transaction
-                record_event(
-                    session, type=reply_event_type(entry), payload=reply_payload(session, entry)
-                )
+            if entry is not None:
+                announce_sent(session, entry, audit_share=self.settings.audit_share)
         log.info("outbox %s: sent %s (%s)", claim.id, claim.message_id, response)
         if self.sent_folder is not None and not self.settings.provider_files_sent:
             self.recovery.file_copy(claim.id, message_bytes(claim.message))

@@ -14,7 +14,13 @@ from hatchway.webhooks.delivery_log import (
     list_deliveries,
     redeliver,
 )
-from hatchway.webhooks.events import EventType, item_payload, record_event, reply_payload
+from hatchway.webhooks.events import (
+    EventType,
+    item_payload,
+    record_back_in_review,
+    record_event,
+    reply_payload,
+)
 from hatchway.webhooks.settings import WebhookSettings
 from hatchway.webhooks.signing import SignatureInvalid, signature_header, verify_signature
 
@@ -27,6 +33,7 @@ __all__ = [
     "get_delivery",
     "item_payload",
     "list_deliveries",
+    "record_back_in_review",
     "record_event",
     "redeliver",
     "reply_payload",

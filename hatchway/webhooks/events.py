@@ -27,6 +27,7 @@ __all__ = [
     "REPLY_SENT_EVENTS",
     "EventType",
     "item_payload",
+    "record_back_in_review",
     "record_event",
     "reply_event_type",
     "reply_payload",
@@ -51,6 +52,14 @@ def record_event(session: Session, *, type: EventType, payload: Mapping[str, Any
     event = WebhookEvent(type=type.value, payload=_jsonable(payload), occurred_at=utcnow())
     session.add(event)
     return event
+
+
+def record_back_in_review(
+    session: Session, message_id: int, *, reason: str, draft_id: int | None = None
+) -> WebhookEvent:
+    """draft.ready_for_review for an item that came back to the inbox (a failure, an undo)."""
+    payload = item_payload(session, message_id, draft_id=draft_id, reason=reason)
+    return record_event(session, type=EventType.DRAFT_READY_FOR_REVIEW, payload=payload)
 
 
 def item_payload(session: Session, message_id: int, **extra: Any) -> dict[str, Any]:

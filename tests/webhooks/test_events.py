@@ -11,15 +11,17 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from sqlalchemy import select, update
 
 from hatchway.accounts import create_or_reset_user
-from hatchway.connectors.smtp import InMemoryMailSender
+from hatchway.connectors.smtp import InMemoryMailSender, SendRejected
 from hatchway.graphs.checkpoint import open_checkpointer
 from hatchway.graphs.nodes.review import ReviewerDecision
 from hatchway.graphs.runner import TriageRunner
 from hatchway.intake import accept_raw_message
-from hatchway.outbox import OutboxRelay, OutboxSettings, approve_draft
+from hatchway.outbox import OutboxRelay, OutboxSettings, approve_draft, cancel_held
+from hatchway.outbox.recovery import Recovery
 from hatchway.policies.automation import Actor, demote, promote
 from hatchway.policies.categories import ensure_categories
 from hatchway.store import Database
+from hatchway.store.jobs import ClaimedJob
 from hatchway.store.models import (
     Approval,
     AuditEvent,
@@ -27,13 +29,16 @@ from hatchway.store.models import (
     CategoryMode,
     Draft,
     InboundSource,
+    Job,
     ModelPin,
     OutboxEntry,
+    OutboxState,
     Role,
     WebhookEvent,
     utcnow,
 )
 from hatchway.webhooks import EventType
+from hatchway.worker import Worker
 from tests.graphs.conftest import CUSTOMER_MAIL, make_services
 from tests.webhooks.conftest import CUSTOMER
 
@@ -194,3 +199,80 @@ def test_an_automatic_send_is_announced_as_auto_sent(
     assert payload["customer_email"] == CUSTOMER and payload["category"] == "order_status"
     assert _of(database, EventType.REPLY_SENT) == []
     assert "secret" not in str(payload).lower() and "password" not in str(payload).lower()
+
+
+class _SentFolderHolding:
+    """A Sent folder that holds exactly the Message-IDs given (the recovery's evidence)."""
+
+    def __init__(self, *message_ids: str) -> None:
+        self.message_ids = set(message_ids)
+
+    def contains(self, message_id: str) -> bool:
+        return message_id in self.message_ids
+
+    def append(self, raw: bytes) -> None:
+        raise AssertionError("nothing is filed in this test")
+
+
+def _approved(database: Database, draft_id: int, reviewer_id: int, hold: timedelta) -> int:
+    with database.session() as session:
+        entry = approve_draft(
+            session, draft=session.get_one(Draft, draft_id), approval=Approval.HUMAN,
+            from_address=SHOP, hold=hold, approved_by=reviewer_id,
+        )  # fmt: skip
+        session.flush()
+        return entry.id
+
+
+def test_an_undone_send_announces_the_item_back_in_review(
+    database: Database, stored_draft: tuple[int, int, int]
+) -> None:
+    inbound_id, draft_id, reviewer_id = stored_draft
+    entry_id = _approved(database, draft_id, reviewer_id, hold=timedelta(seconds=30))
+    with database.session() as session:
+        assert cancel_held(session, entry_id, by_user=reviewer_id, reason="typo")
+    [payload] = _of(database, EventType.DRAFT_READY_FOR_REVIEW)
+    assert (payload["item_id"], payload["draft_id"]) == (inbound_id, draft_id)
+    assert payload["reason"] == "send undone: typo"
+
+
+def test_a_refused_send_announces_the_item_back_in_review(
+    database: Database, stored_draft: tuple[int, int, int]
+) -> None:
+    inbound_id, draft_id, reviewer_id = stored_draft
+    _approved(database, draft_id, reviewer_id, hold=timedelta(0))
+    sender = InMemoryMailSender(mail_from=SHOP)
+    sender.fail_next(1, SendRejected(550, "5.1.1 no such user", (CUSTOMER,)))
+    assert OutboxRelay(database, sender, OutboxSettings()).relay_once().returned == 1
+    [payload] = _of(database, EventType.DRAFT_READY_FOR_REVIEW)
+    assert payload["item_id"] == inbound_id and "550" in payload["reason"]
+    assert _of(database, EventType.REPLY_SENT) == []
+
+
+def test_a_send_proved_by_the_sent_folder_is_announced_as_sent(
+    database: Database, stored_draft: tuple[int, int, int]
+) -> None:
+    inbound_id, draft_id, reviewer_id = stored_draft
+    entry_id = _approved(database, draft_id, reviewer_id, hold=timedelta(0))
+    with database.session() as session:  # the sender died after handing it to SMTP
+        entry = session.get_one(OutboxEntry, entry_id)
+        entry.state, entry.handoff_at = OutboxState.SENDING, utcnow()
+        message_id = entry.message_id
+    recovery = Recovery(database, OutboxSettings(), _SentFolderHolding(message_id))
+    recovery.resolve_unknown(entry_id, "the worker stopped after handing it to SMTP")
+    [payload] = _of(database, EventType.REPLY_SENT)
+    assert (payload["item_id"], payload["reply_message_id"]) == (inbound_id, message_id)
+
+
+def test_a_job_that_keeps_failing_announces_the_item_in_review(
+    database: Database, message_id: int
+) -> None:
+    def broken(job: ClaimedJob) -> None:
+        raise RuntimeError("model provider down")
+
+    with database.session() as session:
+        session.execute(update(Job).values(max_attempts=1))
+    assert Worker(database, {"triage": broken}, retry_base=timedelta(0)).run_once()
+    [payload] = _of(database, EventType.DRAFT_READY_FOR_REVIEW)
+    assert payload["item_id"] == message_id and payload["draft_id"] is None
+    assert "model provider down" in payload["reason"]
