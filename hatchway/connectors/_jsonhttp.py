@@ -99,9 +99,15 @@ class JsonHttpClient:
         """GET ``path`` (relative to base_url); the decoded JSON, or None on 404."""
         return self._with_retries(lambda: self._once("GET", path, params=params))
 
-    def post(self, path: str, body: Mapping[str, Any]) -> Any:
-        """POST ``body`` as JSON; the decoded JSON, or None for an empty 2xx. 404 is an error."""
-        headers = {"Idempotency-Key": uuid.uuid4().hex}
+    def post(
+        self, path: str, body: Mapping[str, Any], *, idempotency_key: str | None = None
+    ) -> Any:
+        """POST ``body`` as JSON; the decoded JSON, or None for an empty 2xx. 404 is an error.
+
+        ``idempotency_key`` names the operation across calls (e.g. a job retried later);
+        without one, a fresh key still makes this call's own retries safe.
+        """
+        headers = {"Idempotency-Key": idempotency_key or uuid.uuid4().hex}
         return self._with_retries(
             lambda: self._once("POST", path, json=body, headers=headers, missing_ok=False)
         )

@@ -8,6 +8,7 @@ raises, so the worker retries the job with backoff. Without a ``[crm]`` nothing 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -89,7 +90,9 @@ def make_crm_activity_handler(crm: CrmConnector) -> JobHandler:
         if customer is None:  # not a customer: nothing to attach the note to
             log.info("crm_activity job %s: %r is not a CRM customer; skipped", job.id, email)
             return
-        crm.log_activity(customer, ACTIVITY_KIND, activity_text(request))
+        # One key per sent reply, the same on every retry of the job: logged at most once.
+        key = "hatchway-reply-" + hashlib.sha256(request.reply_message_id.encode()).hexdigest()[:32]
+        crm.log_activity(customer, ACTIVITY_KIND, activity_text(request), idempotency_key=key)
 
     return log_reply_activity
 

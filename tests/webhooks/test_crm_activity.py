@@ -90,6 +90,23 @@ def test_a_crm_outage_is_retried_until_the_activity_is_logged(
     assert len(crm.activities) == 1 and _jobs(database)[0].state == JobState.DONE
 
 
+def test_a_job_run_again_after_the_crm_took_it_logs_the_activity_once(
+    database: Database, stored_draft: tuple[int, int, int]
+) -> None:
+    """The worker died after the CRM answered: the retried job carries the same key."""
+    _, draft_id, reviewer_id = stored_draft
+    _send_reply(database, draft_id, reviewer_id)
+    WebhookDispatcher(database, [], crm_activity=True)()
+    crm = InMemoryCrm(customers=[EMMA])
+    handler = make_crm_activity_handler(crm)
+    worker = _worker(database, {CRM_ACTIVITY_JOB: handler})
+    assert worker.run_once()
+    with database.session() as session:  # as if the job's completion was never recorded
+        session.execute(update(Job).values(state=JobState.QUEUED, run_after=utcnow()))
+    assert worker.run_once()
+    assert len(crm.activities) == 1 and len(crm.activity_keys) == 1
+
+
 def test_no_crm_configured_means_no_job(
     database: Database, stored_draft: tuple[int, int, int]
 ) -> None:

@@ -22,6 +22,7 @@ class InMemoryCrm:
         self.customers: list[Customer] = list(customers)
         self.orders: list[Order] = list(orders)
         self.activities: list[Activity] = []
+        self.activity_keys: dict[str, Activity] = {}
         self.error: ConnectorError | None = None
         self.closed = False
 
@@ -47,13 +48,19 @@ class InMemoryCrm:
         self._check()
         return next((order for order in self.orders if order.id == order_id), None)
 
-    def log_activity(self, customer: Customer, kind: str, text: str) -> Activity:
-        """Append to :attr:`activities`."""
+    def log_activity(
+        self, customer: Customer, kind: str, text: str, *, idempotency_key: str | None = None
+    ) -> Activity:
+        """Append to :attr:`activities` (a repeated ``idempotency_key`` logs nothing new)."""
         self._check()
+        if idempotency_key is not None and idempotency_key in self.activity_keys:
+            return self.activity_keys[idempotency_key]
         activity = Activity(
             customer_id=customer.id, kind=kind, text=text, occurred_at=datetime.now(UTC)
         )
         self.activities.append(activity)
+        if idempotency_key is not None:
+            self.activity_keys[idempotency_key] = activity
         return activity
 
     def close(self) -> None:

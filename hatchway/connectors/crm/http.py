@@ -85,7 +85,9 @@ class HttpCrm:
             raise ProtocolError(CONNECTOR, f"{path}: expected a JSON object")
         return validate_record(CONNECTOR, Order, payload)
 
-    def log_activity(self, customer: Customer, kind: str, text: str) -> Activity:
+    def log_activity(
+        self, customer: Customer, kind: str, text: str, *, idempotency_key: str | None = None
+    ) -> Activity:
         """``POST customers/{id}/activities``."""
         activity = validate_record(
             CONNECTOR,
@@ -94,7 +96,7 @@ class HttpCrm:
         )
         path = f"customers/{_segment(customer.id)}/activities"
         body = activity.model_dump(mode="json", include={"kind", "text", "occurred_at"})
-        self._http.post(path, body)
+        self._http.post(path, body, idempotency_key=idempotency_key)
         return activity
 
     def close(self) -> None:

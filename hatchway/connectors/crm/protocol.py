@@ -32,8 +32,14 @@ class CrmConnector(Protocol):
         """The order with this id, whoever it belongs to, or None."""
         ...
 
-    def log_activity(self, customer: Customer, kind: str, text: str) -> Activity:
-        """Record ``text`` of ``kind`` on the customer's record; returns what was logged."""
+    def log_activity(
+        self, customer: Customer, kind: str, text: str, *, idempotency_key: str | None = None
+    ) -> Activity:
+        """Record ``text`` of ``kind`` on the customer's record; returns what was logged.
+
+        ``idempotency_key`` identifies this note across retries, for CRMs that de-duplicate
+        (the HTTP adapter sends it as ``Idempotency-Key``).
+        """
         ...
 
     def close(self) -> None:

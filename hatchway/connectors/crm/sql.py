@@ -63,8 +63,13 @@ class SqlCrm:
         found = self._orders(lambda orders: orders.c[self._tables.orders.id] == key, 1)
         return found[0] if found else None
 
-    def log_activity(self, customer: Customer, kind: str, text: str) -> Activity:
-        """Insert one row into the activities table."""
+    def log_activity(
+        self, customer: Customer, kind: str, text: str, *, idempotency_key: str | None = None
+    ) -> Activity:
+        """Insert one row into the activities table.
+
+        ``idempotency_key`` is not stored (a mapped activities table has no column for it).
+        """
         mapping = self._tables.activities
         if mapping is None:
             raise ConfigError(

@@ -138,6 +138,19 @@ def test_retried_post_keeps_its_idempotency_key(crm: HttpCrm, crm_http: CrmHttpS
     assert len(crm_http.activities()) == 1
 
 
+def test_a_given_idempotency_key_is_sent_and_logs_once(
+    crm: HttpCrm, crm_http: CrmHttpServer
+) -> None:
+    emma = crm.customer_by_email(EMMA)
+    assert emma is not None
+    crm_http.reset()
+    for _ in range(2):  # e.g. a job retried after its first run's answer was lost
+        crm.log_activity(emma, "email_reply", "tracking sent", idempotency_key="reply-42")
+    posts = crm_http.requests()
+    assert [p["headers"]["idempotency-key"] for p in posts] == ["reply-42", "reply-42"]
+    assert len(crm_http.activities()) == 1
+
+
 def test_activity_for_unknown_customer_is_a_protocol_error(crm: HttpCrm) -> None:
     emma = crm.customer_by_email(EMMA)
     assert emma is not None
