@@ -8,6 +8,8 @@ thread back at the review step.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,6 +35,7 @@ __all__ = [
     "REVIEW_DECISION_JOB",
     "ReviewRefused",
     "required_role",
+    "role_required_by",
     "submit_decision",
     "undo_send",
 ]
@@ -79,8 +82,13 @@ def required_role(session: Session, message_id: int) -> Role:
     draft = session.scalar(
         select(Draft).where(Draft.inbound_message_id == message_id).order_by(Draft.id.desc())
     )
+    return role_required_by(draft.rule_hits if draft is not None else [])
+
+
+def role_required_by(rule_hits: Sequence[object]) -> Role:
+    """The lowest role that may send a draft with these rule hits (a draft already read)."""
     needed = Role.REVIEWER
-    for hit in draft.rule_hits if draft is not None else []:
+    for hit in rule_hits:
         role = _role_of(hit)
         if role is not None and ROLE_RANK[role] > ROLE_RANK[needed]:
             needed = role

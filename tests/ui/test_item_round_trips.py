@@ -8,9 +8,8 @@ from typing import Any
 
 from sqlalchemy import event, select, update
 
-from hatchway.review import required_role
+from hatchway.review import required_role, role_required_by
 from hatchway.store.models import Draft, InboundMessage, Job, JobState, Role
-from hatchway.ui.inbox.item import role_required_by
 from tests.ui.conftest import UiStack
 
 # session check, message, users, claim, neighbours, thread, draft+outbox+pending, trace,

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from hatchway.review import REOPEN_REVIEW_JOB, REVIEW_DECISION_JOB
+from hatchway.review import REOPEN_REVIEW_JOB, REVIEW_DECISION_JOB, role_required_by
 from hatchway.store.models import (
     Draft,
     GraphRun,
@@ -18,10 +18,8 @@ from hatchway.store.models import (
     OutboxEntry,
     OutboxState,
     ReviewDecision,
-    Role,
     User,
 )
-from hatchway.ui.auth.deps import ROLE_RANK
 from hatchway.ui.inbox.views import (
     CheckLine,
     DecisionLine,
@@ -33,7 +31,7 @@ from hatchway.ui.inbox.views import (
     TraceLine,
 )
 
-__all__ = ["decision_pending", "load_item", "newest_outbox", "role_required_by"]
+__all__ = ["decision_pending", "load_item", "newest_outbox"]
 
 THREAD_LIMIT = 50
 
@@ -74,18 +72,6 @@ def load_item(
     view.trace, view.graph_error = _trace(session, message.id)
     view.decisions = _decisions(session, message.id, names)
     return view
-
-
-def role_required_by(rule_hits: list[Any]) -> Role:
-    """The lowest role that may send a draft with these rule hits (as
-    :func:`hatchway.review.required_role` decides it, from a draft already read)."""
-    needed = Role.REVIEWER
-    for hit in rule_hits:
-        value = hit.get("role") if isinstance(hit, dict) else None
-        if isinstance(value, str) and value in Role._value2member_map_:
-            role = Role(value)
-            needed = role if ROLE_RANK[role] > ROLE_RANK[needed] else needed
-    return needed
 
 
 def _draft_outbox_pending(
