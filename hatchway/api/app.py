@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from hatchway._version import __version__
 from hatchway.api import docs
 from hatchway.api.errors import ErrorResponse, install_error_handlers
-from hatchway.api.routes import categories, decisions, messages
+from hatchway.api.routes import categories, decisions, messages, webhooks
 from hatchway.config import Settings
 from hatchway.store import Database
 
@@ -44,7 +44,13 @@ def create_api_app(settings: Settings, database: Database) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = database
-    for router in (messages.router, decisions.router, categories.router, docs.router):
+    for router in (
+        messages.router,
+        decisions.router,
+        categories.router,
+        webhooks.router,
+        docs.router,
+    ):
         app.include_router(router)
     install_error_handlers(app)
     return app

@@ -22,6 +22,8 @@ ROUTES = [
     ("GET", "/categories/order_status", Role.REVIEWER),
     ("POST", "/categories/order_status/promote", Role.OPS),
     ("POST", "/categories/order_status/demote", Role.OPS),
+    ("GET", "/webhooks/deliveries", Role.OPS),
+    ("POST", "/webhooks/deliveries/1/redeliver", Role.OPS),
 ]
 
 
@@ -29,7 +31,12 @@ def test_the_route_table_covers_every_route(api: ApiStack) -> None:
     paths = api.client.get(f"{API}/openapi.json").json()["paths"]
     documented = {(method.upper(), path) for path, item in paths.items() for method in item}
     table = {
-        (method, path.replace("/1", "/{message_id}").replace("order_status", "{name}"))
+        (
+            method,
+            path.replace("deliveries/1", "deliveries/{delivery_id}")
+            .replace("/1", "/{message_id}")
+            .replace("order_status", "{name}"),
+        )
         for method, path, _ in ROUTES
     }
     assert documented == table

@@ -18,7 +18,8 @@ from schemathesis.specs.openapi.checks import (
 from hatchway.api import create_api_app
 from hatchway.config import load_settings
 from hatchway.intake import accept_raw_message
-from hatchway.store.models import InboundSource, Role
+from hatchway.store.models import InboundSource, Role, WebhookDelivery
+from hatchway.webhooks import EventType, record_event
 from tests.api.conftest import ApiStack, raw_mail
 
 CHECKS = [
@@ -39,11 +40,18 @@ def _schema(api: ApiStack) -> tuple[schemathesis.BaseSchema, dict[str, list[obje
             session, raw=raw_mail("<seed-1@example.com>"), source=InboundSource.API
         ).message.id
         junk = accept_raw_message(session, raw=b"\x00 junk", source=InboundSource.API).message.id
+        event = record_event(session, type=EventType.REVIEW_REJECTED, payload={"item_id": stored})
+        session.flush()
+        delivery = WebhookDelivery(event_id=event.id, endpoint="https://crm.example/hook")
+        session.add(delivery)
+        session.flush()
+        delivery_id = delivery.id
     app_settings = load_settings(dev_mode=True, database_url=str(api.database.url))
     app = create_api_app(app_settings, api.database)
     known: dict[str, list[object]] = {
         "message_id": [stored, junk],
         "name": ["order_status", "refund"],
+        "delivery_id": [delivery_id],
     }
     return schemathesis.openapi.from_asgi("/openapi.json", app), known
 
@@ -91,7 +99,7 @@ def _check(api: ApiStack, strategy: SearchStrategy[Case]) -> None:
 def test_no_request_makes_a_server_error(api: ApiStack) -> None:
     schema, known = _schema(api)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 8
+    assert len(operations) == 10
     for operation in operations:
         for strategy in _strategies(operation, known):
             _check(api, strategy)
