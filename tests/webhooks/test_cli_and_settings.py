@@ -89,6 +89,7 @@ def test_public_surface_is_pinned() -> None:
         "get_delivery",
         "item_payload",
         "list_deliveries",
+        "record_back_in_review",
         "record_event",
         "redeliver",
         "reply_payload",
