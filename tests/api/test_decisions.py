@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hatchway.store.models import InboundMessage, Role, utcnow
+from sqlalchemy import select
+
+from hatchway.store.models import AuditEvent, InboundMessage, Role, utcnow
 from tests.api.conftest import ApiStack
 
 
@@ -40,6 +42,14 @@ def test_reject_needs_a_reason_and_is_then_labelled(review_api: ApiStack) -> Non
     assert response.status_code == 422 and response.json()["error"]["field"] == "reason"
     response = _decide(review_api, message_id, action="reject", reviewer="riley", reason="spam")
     assert response.status_code == 202
+    with review_api.database.session() as session:  # the key that relayed it is on record
+        [event] = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "review.decision_via_api")
+        )
+        assert event.actor.startswith("api-key:crm-reviewer (") and event.subject_id == str(
+            message_id
+        )
+        assert event.details["reviewer"] == "riley" and event.details["action"] == "reject"
     again = _decide(review_api, message_id, action="reject", reviewer="riley", reason="spam")
     assert again.status_code == 409 and again.json()["error"]["code"] == "review_refused"
     review_api.review.work()

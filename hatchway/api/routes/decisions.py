@@ -17,7 +17,7 @@ from hatchway.api.schemas import DecisionCreate, DecisionQueued
 from hatchway.graphs.nodes.review import ReviewerDecision
 from hatchway.review import ROLE_RANK, ReviewRefused, required_role, submit_decision
 from hatchway.store import Database
-from hatchway.store.models import InboundStatus, User, utcnow
+from hatchway.store.models import AuditEvent, InboundStatus, User, utcnow
 
 __all__ = ["router"]
 
@@ -59,11 +59,25 @@ def _decide(
         raise ApiError(409, "review_refused", f"Not done: {refused.reason}.") from None
     with database.session() as session:
         message = get_message(session, message_id)
+        session.add(_audit_event(message_id, create, key, job_id))
         if create.action == "escalate":
             message.assigned_role = create.escalate_to
         elif create.action == "reassign":
             message.assignee_id = decision.assignee_id
     return DecisionQueued(message_id=message_id, job_id=job_id, action=create.action)
+
+
+def _audit_event(
+    message_id: int, create: DecisionCreate, key: AuthenticatedKey, job_id: int
+) -> AuditEvent:
+    """Which key relayed whose decision: the review trail names the reviewer, this the key."""
+    return AuditEvent(
+        actor=key.actor_name,
+        action="review.decision_via_api",
+        subject_type="inbound_message",
+        subject_id=str(message_id),
+        details={"action": create.action, "reviewer": create.reviewer, "job_id": job_id},
+    )
 
 
 def _reviewer_decision(
