@@ -176,7 +176,7 @@ class Worker:
             self._to_review(job, error)
 
     def _to_review(self, job: ClaimedJob, error: str) -> None:
-        reason = f"{job.kind} failed after {job.attempts} attempts: {error}"
+        reason = f"{job.kind} failed: {error} (after {job.attempts} attempts)"
         with self.database.session() as session:
             session.execute(
                 update(InboundMessage)
