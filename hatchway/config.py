@@ -51,6 +51,7 @@ from hatchway.webhooks.settings import WebhookSettings
 
 __all__ = [
     "CONFIG_ENV_VAR",
+    "ApiSettings",
     "DEFAULT_CONFIG_FILE",
     "PLACEHOLDER_SECRETS",
     "ServerSettings",
@@ -75,6 +76,19 @@ class ServerSettings(BaseModel):
 
     host: str = Field(default="127.0.0.1", description="Listen address; 0.0.0.0 for all.")
     port: int = Field(default=8000, ge=1, le=65535, description="Listen port.")
+
+
+class ApiSettings(BaseModel):
+    """The JSON API under /api/v1."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    idempotency_key_hours: float = Field(
+        default=72,
+        gt=0,
+        description="How long a repeated Idempotency-Key returns the first answer; then a "
+        "worker forgets it. Message-ID and identical-content repeats are recognised for good.",
+    )
 
 
 class Settings(BaseSettings):
@@ -111,6 +125,7 @@ class Settings(BaseSettings):
     server: ServerSettings = Field(
         default_factory=ServerSettings, description="Where `hatchway serve` listens."
     )
+    api: ApiSettings = Field(default_factory=ApiSettings, description="The JSON API.")
     mailboxes: list[ImapSettings] = Field(
         default_factory=list, description="IMAP mailboxes to answer ([[mailboxes]] tables)."
     )

@@ -61,9 +61,13 @@ def worker(
     relay = build_outbox_relay(settings, database)
     if relay is None:
         log.warning("no [smtp] configured: approved replies will wait in the outbox")
+    from hatchway.api.retention import IdempotencyKeyExpiry
     from hatchway.policies.gate_state import GateRetrainSchedule
 
-    pollers: list[Callable[[], object]] = [GateRetrainSchedule(database, settings)]
+    pollers: list[Callable[[], object]] = [
+        GateRetrainSchedule(database, settings),
+        IdempotencyKeyExpiry(database, settings.api),
+    ]
     if relay is not None:
         pollers.append(relay.relay_once)
     if (webhooks := build_webhook_dispatcher(settings, database)) is not None:
