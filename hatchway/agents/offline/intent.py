@@ -12,10 +12,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
-import pickle
-import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +21,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from hatchway.artifacts import artifact_path as stored_path
+from hatchway.artifacts import load_artifact, store_artifact
 from hatchway.errors import ConfigError
 
 __all__ = [
@@ -40,7 +38,6 @@ __all__ = [
 
 INTENT_MODEL = "intent-tfidf"
 ARTIFACT_FORMAT = 1
-_HEX = re.compile(r"[0-9a-f]{64}")
 _TRAIN_FIX = "run `hatchway classifier train` and pin the local:intent-tfidf@sha256:… it prints"
 
 
@@ -114,7 +111,7 @@ def _strip_run_state(pipeline: Pipeline) -> None:
 
 def artifact_path(models_dir: Path, sha256: str) -> Path:
     """Where the artifact with this hash lives under ``models_dir``."""
-    return models_dir / INTENT_MODEL / f"{sha256}.pkl"
+    return stored_path(models_dir / INTENT_MODEL, sha256)
 
 
 def train_intent_classifier(csv_path: Path, out_dir: Path) -> TrainedArtifact:
@@ -129,30 +126,15 @@ def train_intent_classifier(csv_path: Path, out_dir: Path) -> TrainedArtifact:
         "training_sha256": hashlib.sha256(csv_path.read_bytes()).hexdigest(),
         "pipeline": pipeline,
     }
-    data = pickle.dumps(payload, protocol=5)
-    digest = hashlib.sha256(data).hexdigest()
-    target = artifact_path(out_dir, digest)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as handle:
-        handle.write(data)
-    os.replace(handle.name, target)
-    return TrainedArtifact(path=target, sha256=digest)
+    stored = store_artifact(payload, out_dir / INTENT_MODEL)
+    return TrainedArtifact(path=stored.path, sha256=stored.sha256)
 
 
 def load_intent_classifier(models_dir: Path, sha256: str) -> IntentClassifier:
     """Load the artifact pinned by ``sha256``; missing file or hash mismatch → ConfigError."""
     key = f"local:{INTENT_MODEL}@sha256:{sha256}"
-    if not _HEX.fullmatch(sha256):
-        raise ConfigError(key, "is not a sha256 hex digest", _TRAIN_FIX)
-    path = artifact_path(models_dir, sha256)
-    if not path.is_file():
-        raise ConfigError(key, f"artifact {path} does not exist", _TRAIN_FIX)
-    data = path.read_bytes()
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != sha256:
-        problem = f"artifact {path} has sha256 {actual}, not the pinned one"
-        raise ConfigError(key, problem, _TRAIN_FIX)
-    payload = pickle.loads(data)  # noqa: S301 - bytes verified against the operator's pin
-    if not isinstance(payload, dict) or payload.get("format") != ARTIFACT_FORMAT:
+    payload = load_artifact(models_dir / INTENT_MODEL, sha256, key=key, fix=_TRAIN_FIX)
+    if payload.get("format") != ARTIFACT_FORMAT:
+        path = artifact_path(models_dir, sha256)
         raise ConfigError(key, f"artifact {path} is not an intent-tfidf artifact", _TRAIN_FIX)
     return IntentClassifier(payload["pipeline"], sha256)

@@ -10,10 +10,6 @@ when its bytes hash to the pinned sha256 (the same guard as the intent classifie
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
-import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +24,8 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from hatchway.artifacts import artifact_path as stored_path
+from hatchway.artifacts import load_artifact, store_artifact
 from hatchway.errors import ConfigError
 from hatchway.policies.gate.dataset import ReviewedDraft
 from hatchway.policies.gate.features import GateInput
@@ -50,7 +48,6 @@ __all__ = [
 
 GATE_MODEL = "gate-lr"
 ARTIFACT_FORMAT = 1
-_HEX = re.compile(r"[0-9a-f]{64}")
 _TRAIN_FIX = "run `hatchway gate train` and pin the gate version it prints"
 
 
@@ -181,7 +178,7 @@ def train_gate(
         "training_sha256": _training_digest(ordered),
     }
     metrics = _metrics(classifier.predict_proba(features)[:, 1], labels)
-    return _store(pickle.dumps(payload, protocol=5), out_dir, len(ordered), metrics)
+    return _store(payload, out_dir, len(ordered), metrics)
 
 
 def _check_enough(
@@ -244,35 +241,22 @@ def _training_digest(ordered: Sequence[ReviewedDraft]) -> str:
 
 def gate_artifact_path(models_dir: Path, sha256: str) -> Path:
     """Where the gate artifact with this hash lives under ``models_dir``."""
-    return models_dir / "gate" / f"{sha256}.pkl"
+    return stored_path(models_dir / "gate", sha256)
 
 
-def _store(data: bytes, out_dir: Path, n: int, metrics: dict[str, float]) -> GateArtifact:
-    digest = hashlib.sha256(data).hexdigest()
-    target = gate_artifact_path(out_dir, digest)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as handle:
-        handle.write(data)
-    os.replace(handle.name, target)
-    return GateArtifact(sha256=digest, path=target, n_train=n, metrics=metrics)
+def _store(
+    payload: dict[str, Any], out_dir: Path, n: int, metrics: dict[str, float]
+) -> GateArtifact:
+    stored = store_artifact(payload, out_dir / "gate")
+    return GateArtifact(sha256=stored.sha256, path=stored.path, n_train=n, metrics=metrics)
 
 
 def load_gate(models_dir: Path, sha256: str) -> GateModel:
     """Load the gate pinned by ``sha256``; missing file or hash mismatch → ConfigError."""
     key = f"gate {GATE_MODEL}@sha256:{sha256}"
-    if not _HEX.fullmatch(sha256):
-        raise ConfigError(key, "is not a sha256 hex digest", _TRAIN_FIX)
+    payload = load_artifact(models_dir / "gate", sha256, key=key, fix=_TRAIN_FIX)
     path = gate_artifact_path(models_dir, sha256)
-    if not path.is_file():
-        raise ConfigError(key, f"artifact {path} does not exist", _TRAIN_FIX)
-    data = path.read_bytes()
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != sha256:
-        raise ConfigError(
-            key, f"artifact {path} has sha256 {actual}, not the pinned one", _TRAIN_FIX
-        )
-    payload = pickle.loads(data)  # noqa: S301 - bytes verified against the pinned hash
-    if not isinstance(payload, dict) or payload.get("model") != GATE_MODEL:
+    if payload.get("model") != GATE_MODEL:
         raise ConfigError(key, f"artifact {path} is not a {GATE_MODEL} artifact", _TRAIN_FIX)
     if payload.get("format") != ARTIFACT_FORMAT:
         raise ConfigError(key, f"artifact {path} has an unknown format", _TRAIN_FIX)
