@@ -1,4 +1,7 @@
-"""The webhook delivery log: what was sent to which endpoint, and redelivery (ops role)."""
+"""The webhook delivery log: what was sent to which endpoint, and redelivery (ops role).
+
+The log's own records (:class:`hatchway.webhooks.DeliveryRecord`) are the public shape.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from fastapi.concurrency import run_in_threadpool
 
 from hatchway.api.deps import DatabaseDep, OpsKey
 from hatchway.api.errors import ApiError, ErrorResponse
-from hatchway.api.schemas import DeliveryPublic
 from hatchway.store import Database
 from hatchway.webhooks import DeliveryNotFound, DeliveryRecord, list_deliveries, redeliver
 
@@ -23,25 +25,24 @@ _NOT_FOUND: dict[int | str, dict[str, object]] = {
 }
 
 
-@router.get("", response_model=list[DeliveryPublic])
+@router.get("", response_model=list[DeliveryRecord])
 async def deliveries(
     key: OpsKey,
     database: DatabaseDep,
     failed: Annotated[bool, Query(description="Only deliveries that gave up.")] = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> list[DeliveryPublic]:
+) -> list[DeliveryRecord]:
     """The newest deliveries first: endpoint, state, attempts, the last answer or error."""
     records = await run_in_threadpool(list_deliveries, database, failed_only=failed, limit=limit)
-    return [DeliveryPublic.model_validate(record) for record in records]
+    return records
 
 
-@router.post("/{delivery_id}/redeliver", response_model=DeliveryPublic, responses=_NOT_FOUND)
+@router.post("/{delivery_id}/redeliver", response_model=DeliveryRecord, responses=_NOT_FOUND)
 async def redeliver_one(
     delivery_id: DeliveryId, key: OpsKey, database: DatabaseDep
-) -> DeliveryPublic:
+) -> DeliveryRecord:
     """Send it again with fresh attempts (same delivery id, so receivers can de-duplicate)."""
-    record = await run_in_threadpool(_redeliver, database, delivery_id)
-    return DeliveryPublic.model_validate(record)
+    return await run_in_threadpool(_redeliver, database, delivery_id)
 
 
 def _redeliver(database: Database, delivery_id: int) -> DeliveryRecord:

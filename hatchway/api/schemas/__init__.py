@@ -12,14 +12,12 @@ from hatchway.api.schemas.messages import (
     OutboxPublic,
     SubmissionPublic,
 )
-from hatchway.api.schemas.webhooks import DeliveryPublic
 
 __all__ = [
     "CategoryPublic",
     "DecisionCreate",
     "DecisionPublic",
     "DecisionQueued",
-    "DeliveryPublic",
     "DemoteRequest",
     "DraftPublic",
     "MessageCreate",
