@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from langgraph.checkpoint.base import BaseCheckpointSaver
 from sqlalchemy import select, update
 
-from hatchway.accounts import create_or_reset_user
 from hatchway.connectors.smtp import InMemoryMailSender, SendRejected
-from hatchway.graphs.checkpoint import open_checkpointer
 from hatchway.graphs.nodes.review import ReviewerDecision
 from hatchway.graphs.runner import TriageRunner
-from hatchway.intake import accept_raw_message
 from hatchway.outbox import OutboxRelay, OutboxSettings, approve_draft, cancel_held
 from hatchway.outbox.recovery import Recovery
 from hatchway.policies.automation import Actor, demote, promote
@@ -28,19 +23,20 @@ from hatchway.store.models import (
     Category,
     CategoryMode,
     Draft,
-    InboundSource,
     Job,
     ModelPin,
     OutboxEntry,
     OutboxState,
-    Role,
     WebhookEvent,
     utcnow,
 )
 from hatchway.webhooks import EventType
 from hatchway.worker import Worker
-from tests.graphs.conftest import CUSTOMER_MAIL, make_services
+from tests.graphs.conftest import checkpointer, message_id, reviewer_id, runner
 from tests.webhooks.conftest import CUSTOMER
+
+# The graph tests' fixtures: an email run through the real triage graph.
+__all__ = ["checkpointer", "message_id", "reviewer_id", "runner"]
 
 SHOP = "support@shop.example"
 
@@ -52,32 +48,6 @@ def _events(database: Database) -> list[WebhookEvent]:
 
 def _of(database: Database, type: EventType) -> list[dict[str, Any]]:
     return [event.payload for event in _events(database) if event.type == type]
-
-
-@pytest.fixture
-def checkpointer(database: Database) -> Iterator[BaseCheckpointSaver[Any]]:
-    with open_checkpointer(database) as saver:
-        yield saver
-
-
-@pytest.fixture
-def message_id(database: Database) -> int:
-    with database.session() as session:
-        ensure_categories(session)
-        return accept_raw_message(session, raw=CUSTOMER_MAIL, source=InboundSource.FILE).message.id
-
-
-@pytest.fixture
-def reviewer_id(database: Database) -> int:
-    with database.session() as session:
-        return create_or_reset_user(
-            session, username="rita", password="pw-123456", role=Role.REVIEWER
-        ).id
-
-
-@pytest.fixture
-def runner(database: Database, checkpointer: BaseCheckpointSaver[Any]) -> TriageRunner:
-    return TriageRunner(make_services(database), checkpointer, owner="worker-a")
 
 
 def _relay(database: Database) -> InMemoryMailSender:
