@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import defer
+
 from hatchway.agents.costs import estimate_cost
 from hatchway.agents.pins import ModelPin
 from hatchway.agents.runinfo import RunInfo
@@ -13,9 +15,12 @@ __all__ = ["load_message", "model_record"]
 
 
 def load_message(database: Database, message_id: int) -> InboundMessage:
-    """The inbound message a thread is about (detached, read-only use)."""
+    """The inbound message a thread is about (detached, read-only use), without its raw
+    bytes: nodes read the parsed fields, and every node would otherwise load the whole mail."""
     with database.session() as session:
-        message = session.get(InboundMessage, message_id)
+        message = session.get(
+            InboundMessage, message_id, options=[defer(InboundMessage.raw, raiseload=True)]
+        )
         if message is None:
             raise LookupError(f"inbound message {message_id} does not exist")
         return message
