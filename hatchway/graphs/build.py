@@ -12,8 +12,7 @@ from hatchway.agents.providers import build_model
 from hatchway.config import Settings
 from hatchway.errors import ConfigError
 from hatchway.graphs.services import Lookup, NodeModel, NoLookup, TriageServices
-from hatchway.policies.gate import GateModel, UnknownGate
-from hatchway.policies.gate_state import current_gate
+from hatchway.policies.gate_state import GateInForce
 from hatchway.store import Database
 
 __all__ = ["build_triage_services", "reply_from_address"]
@@ -64,17 +63,12 @@ def build_triage_services(
         classify_fallback=fallback,
         from_address=reply_from_address(settings),
         lookup=lookup,
-        gate=_gate(settings, database),
+        gate=GateInForce(database, settings.models_dir),
         rules=settings.rules.active,
         allowed_link_domains=tuple(settings.claims.allowed_link_domains),
         settings=settings.triage,
         outbox=settings.outbox,
     )
-
-
-def _gate(settings: Settings, database: Database) -> GateModel | UnknownGate:
-    with database.session() as session:
-        return current_gate(session, settings.models_dir)
 
 
 def connector_lookup(settings: Settings) -> Lookup:

@@ -14,13 +14,41 @@ from hatchway.agents.prompts import Prompt
 from hatchway.agents.requests import Fact
 from hatchway.outbox.settings import OutboxSettings
 from hatchway.policies.gate import GateModel, UnknownGate
+from hatchway.policies.gate_state import NO_GATE
 from hatchway.policies.rules import DEFAULT_RULES, Rule
 from hatchway.store import Database
 
 OutputT = TypeVar("OutputT")
-NO_GATE_YET = "no gate model is trained yet, so nothing is sent automatically"
 
-__all__ = ["LookupResult", "Lookup", "NodeModel", "NoLookup", "TriageServices", "TriageSettings"]
+__all__ = [
+    "FixedGate",
+    "GateSource",
+    "LookupResult",
+    "Lookup",
+    "NodeModel",
+    "NoLookup",
+    "TriageServices",
+    "TriageSettings",
+]
+
+
+class GateSource(Protocol):
+    """Where the gate node gets the gate in force (``policies.gate_state.GateInForce``)."""
+
+    def current(self) -> GateModel | UnknownGate:
+        """The gate to score with now."""
+        ...
+
+
+@dataclass(frozen=True)
+class FixedGate:
+    """One gate for good: for tests, and before any gate is trained."""
+
+    gate: GateModel | UnknownGate
+
+    def current(self) -> GateModel | UnknownGate:
+        """Always the same gate."""
+        return self.gate
 
 
 class TriageSettings(BaseModel):
@@ -89,7 +117,7 @@ class TriageServices:
     from_address: str
     classify_fallback: NodeModel[Classification] | None = None
     lookup: Lookup = field(default_factory=NoLookup)
-    gate: GateModel | UnknownGate = field(default_factory=lambda: UnknownGate(NO_GATE_YET))
+    gate: GateSource = field(default_factory=lambda: FixedGate(UnknownGate(NO_GATE)))
     rules: tuple[Rule, ...] = DEFAULT_RULES
     allowed_link_domains: tuple[str, ...] = ()
     settings: TriageSettings = field(default_factory=TriageSettings)
@@ -101,6 +129,6 @@ class TriageServices:
         if self.classify_fallback is not None:
             pins.append(self.classify_fallback.pin)
         snapshot = {pin.node: pin.spec for pin in pins}
-        if self.gate.version is not None:
-            snapshot["gate"] = self.gate.version
+        if (gate_version := self.gate.current().version) is not None:
+            snapshot["gate"] = gate_version
         return snapshot

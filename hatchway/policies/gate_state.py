@@ -32,6 +32,7 @@ from hatchway.store.models import AuditEvent, Category, CategoryMode, ModelPin, 
 
 __all__ = [
     "GATE_NODE",
+    "GateInForce",
     "GateRetrainSchedule",
     "TrainingOutcome",
     "activate_gate",
@@ -61,6 +62,26 @@ def current_gate(session: Session, models_dir: Path) -> GateModel | UnknownGate:
     if version is None:
         return UnknownGate(NO_GATE)
     return load_gate(models_dir, version.rpartition("@sha256:")[2])
+
+
+class GateInForce:
+    """The gate in force at each use, so a retrain takes effect in running workers at once;
+    each version is loaded (and hash-checked) once."""
+
+    def __init__(self, database: Database, models_dir: Path) -> None:
+        self.database = database
+        self.models_dir = models_dir
+        self._loaded: tuple[str, GateModel] | None = None
+
+    def current(self) -> GateModel | UnknownGate:
+        """One small query for the pinned version; the model itself comes from memory."""
+        with self.database.session() as session:
+            version = current_gate_version(session)
+        if version is None:
+            return UnknownGate(NO_GATE)
+        if self._loaded is None or self._loaded[0] != version:
+            self._loaded = (version, load_gate(self.models_dir, version.rpartition("@sha256:")[2]))
+        return self._loaded[1]
 
 
 def activate_gate(session: Session, *, version: str, actor: Actor) -> list[str]:

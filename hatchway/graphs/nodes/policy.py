@@ -124,10 +124,11 @@ def make_gate(services: TriageServices) -> NodeFunction:
             empty = {"score": None, "version": None, "explanation": "no draft to score"}
             return {"gate": empty}, NodeRecord(output_summary="no draft to score")
         message = load_message(services.database, state["message_id"])
+        in_force = services.gate.current()
         gate_input = GateInput.from_state(
-            state, email_text=message.text_body or "", reference=services.gate.reference
+            state, email_text=message.text_body or "", reference=in_force.reference
         )
-        scored = services.gate.score(gate_input)
+        scored = in_force.score(gate_input)
         verdict: dict[str, Any] = {
             "score": scored.score,
             "version": scored.version,
