@@ -153,11 +153,13 @@ def run_demo_worker(
     from hatchway.connectors.smtp.file_sender import FolderMailSender
     from hatchway.handlers import open_handlers
     from hatchway.outbox import OutboxRelay
-    from hatchway.worker import Worker
+    from hatchway.worker import Worker, worker_name
 
     relay = OutboxRelay(database, FolderMailSender(sent_dir), settings.outbox)
-    with open_handlers(settings, database) as handlers:
+    name = worker_name()
+    with open_handlers(settings, database, owner=name) as handlers:
         worker = Worker(
-            database, handlers, pollers=[relay.relay_once], poll_interval=0.5, stop_event=stop
-        )
+            database, handlers, name=name, pollers=[relay.relay_once], poll_interval=0.5,
+            stop_event=stop,
+        )  # fmt: skip
         worker.run()

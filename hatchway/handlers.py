@@ -30,13 +30,18 @@ log = logging.getLogger(__name__)
 
 
 @contextmanager
-def open_handlers(settings: Settings, database: Database) -> Iterator[dict[str, JobHandler]]:
-    """The job handlers of a worker process, with their checkpointer open while in use."""
+def open_handlers(
+    settings: Settings, database: Database, *, owner: str | None = None
+) -> Iterator[dict[str, JobHandler]]:
+    """The job handlers of a worker process, with their checkpointer open while in use.
+
+    ``owner`` names the process in graph thread leases: the worker's own name, so that a
+    shutdown hand-back can release exactly the leases it holds."""
     services = build_triage_services(settings, database)
     with database.session() as session:
         apply_model_pins(session, settings.models.model_pins(), actor="system:worker")
     with open_checkpointer(database) as checkpointer, open_crm_activity_handlers(settings) as crm:
-        runner = TriageRunner(services, checkpointer, owner=worker_name())
+        runner = TriageRunner(services, checkpointer, owner=owner or worker_name())
 
         def triage(job: ClaimedJob) -> None:
             assert job.inbound_message_id is not None

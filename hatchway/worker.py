@@ -20,10 +20,10 @@ from types import FrameType
 
 from sqlalchemy import update
 
-from hatchway.handback import hand_back_job
+from hatchway.graphs.lease import release_thread_lease
 from hatchway.observability.context import log_context
 from hatchway.store import Database
-from hatchway.store.jobs import ClaimedJob, claim_job, finish_job, retry_or_fail_job
+from hatchway.store.jobs import ClaimedJob, claim_job, finish_job, requeue_job, retry_or_fail_job
 from hatchway.store.models import InboundMessage, InboundStatus, JobState
 from hatchway.webhooks.events import record_back_in_review
 
@@ -148,7 +148,19 @@ class Worker:
             if deadline is None:
                 deadline = time.monotonic() + self.shutdown_grace.total_seconds()
             if self._hurry.is_set() or time.monotonic() >= deadline:
-                return not hand_back_job(self.database, job)
+                return not self._hand_back(job)
+        return True
+
+    def _hand_back(self, job: ClaimedJob) -> bool:
+        """At shutdown, past the grace: give the job and its graph thread back, so another
+        worker takes them at once rather than after the leases expire. False if lost."""
+        with self.database.session() as session:
+            if not requeue_job(session, job):
+                return False
+            if job.inbound_message_id is not None:
+                thread_id = str(job.inbound_message_id)
+                release_thread_lease(session, thread_id, owner=self.name)
+        log.warning("job %s (%s) handed back unfinished; another worker takes it", job.id, job.kind)
         return True
 
     def _execute(self, job: ClaimedJob) -> None:

@@ -54,7 +54,7 @@ def worker(
     from hatchway.handlers import open_handlers
     from hatchway.runtime import build_outbox_relay
     from hatchway.webhooks.dispatcher import build_webhook_dispatcher
-    from hatchway.worker import Worker
+    from hatchway.worker import Worker, worker_name
 
     settings = settings_for()
     database = database_for(settings)
@@ -72,9 +72,10 @@ def worker(
         pollers.append(relay.relay_once)
     if (webhooks := build_webhook_dispatcher(settings, database)) is not None:
         pollers.append(webhooks)
-    with open_handlers(settings, database) as handlers:
+    name = worker_name()
+    with open_handlers(settings, database, owner=name) as handlers:
         grace = timedelta(seconds=settings.observability.shutdown_grace_seconds)
-        runner = Worker(database, handlers, pollers=pollers, shutdown_grace=grace)
+        runner = Worker(database, handlers, name=name, pollers=pollers, shutdown_grace=grace)
         if once:
             count = 0
             while runner.run_once():

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
 from hatchway.errors import HatchwayError
 from hatchway.store import Database
 from hatchway.store.models import GraphRun, utcnow
 
-__all__ = ["LeaseLost", "ThreadBusy", "ThreadLease", "acquire_lease"]
+__all__ = ["LeaseLost", "ThreadBusy", "ThreadLease", "acquire_lease", "release_thread_lease"]
 
 
 class ThreadBusy(HatchwayError):
@@ -94,3 +95,13 @@ def acquire_lease(
             return ThreadLease(database, thread_id, owner, token)
         holder = session.scalar(select(GraphRun.lease_owner).where(GraphRun.thread_id == thread_id))
     raise ThreadBusy(thread_id, holder)
+
+
+def release_thread_lease(session: Session, thread_id: str, *, owner: str) -> None:
+    """Clear ``owner``'s lease on the thread (its next checkpoint write raises LeaseLost);
+    a lease someone else holds is left alone."""
+    session.execute(
+        update(GraphRun)
+        .where(GraphRun.thread_id == thread_id, GraphRun.lease_owner == owner)
+        .values(lease_owner=None, lease_expires_at=None)
+    )

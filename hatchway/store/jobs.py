@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 from hatchway.store.database import Database
 from hatchway.store.models import Job, JobState, Lane, utcnow
 
-__all__ = ["ClaimedJob", "claim_job", "enqueue", "finish_job", "retry_or_fail_job"]
+__all__ = [
+    "ClaimedJob",
+    "claim_job",
+    "enqueue",
+    "finish_job",
+    "requeue_job",
+    "retry_or_fail_job",
+]
 
 
 @dataclass(frozen=True)
@@ -121,3 +128,21 @@ def retry_or_fail_job(
             update(Job).where(Job.id == job.id, Job.lease_token == job.lease_token).values(**values)
         )
         return state if result.rowcount else None  # type: ignore[attr-defined]
+
+
+def requeue_job(session: Session, job: ClaimedJob) -> bool:
+    """Queue ``job`` again, due now, with a new token (the holder's late finish is a no-op);
+    not counted as an attempt. False when our lease was lost."""
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.lease_token == job.lease_token)
+        .values(
+            state=JobState.QUEUED,
+            lease_owner=None,
+            lease_expires_at=None,
+            lease_token=Job.lease_token + 1,
+            run_after=utcnow(),
+            attempts=Job.attempts - 1,
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
