@@ -90,7 +90,8 @@ def test_a_slow_model_times_out_into_review(
         await asyncio.sleep(10)
         raise AssertionError("unreachable")
 
-    settings = TriageSettings(model_attempts=1, node_timeout_seconds=0.2)
+    # Long enough for the fast classify step on a loaded machine; the slow draft never ends.
+    settings = TriageSettings(model_attempts=1, node_timeout_seconds=2)
     runner = TriageRunner(
         make_services(database, draft=slow, settings=settings),
         checkpointer,
