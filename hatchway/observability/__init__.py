@@ -4,7 +4,7 @@ Only the light parts are imported here (config.py imports the settings); the met
 collector and the readiness checks live in their own modules.
 """
 
-from hatchway.observability.context import LogContextFilter, current_item_id, log_context
+from hatchway.observability.context import LogContextFilter, log_context
 from hatchway.observability.logs import configure_logging
 from hatchway.observability.settings import LogFormat, ObservabilitySettings
 
@@ -13,6 +13,5 @@ __all__ = [
     "LogFormat",
     "ObservabilitySettings",
     "configure_logging",
-    "current_item_id",
     "log_context",
 ]

@@ -11,16 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-__all__ = ["LogContextFilter", "current_item_id", "log_context"]
+__all__ = ["LogContextFilter", "log_context"]
 
 _item_id: ContextVar[int | None] = ContextVar("hatchway_log_item_id", default=None)
 _job_id: ContextVar[int | None] = ContextVar("hatchway_log_job_id", default=None)
 _request_id: ContextVar[str | None] = ContextVar("hatchway_log_request_id", default=None)
-
-
-def current_item_id() -> int | None:
-    """The inbound message id the current code works on, if any."""
-    return _item_id.get()
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from hatchway.errors import HatchwayError
 from hatchway.policies.automation import Actor, demote
+from hatchway.policies.gate.certify import clopper_pearson_upper
 from hatchway.store.models import (
     AuditEvent,
     AuditSample,
@@ -70,13 +71,7 @@ def audit_stats(session: Session, category: str) -> AuditStats:
     n = errors + int(counts.get(AuditVerdict.CORRECT, 0))
     alpha = 1 - CONFIDENCE
     lower = 0.0 if errors == 0 else float(beta.ppf(alpha, errors, n - errors + 1))
-    upper = (
-        1.0
-        if n == 0
-        else 1.0
-        if errors == n
-        else float(beta.ppf(1 - alpha, errors + 1, n - errors))
-    )
+    upper = clopper_pearson_upper(errors, n, alpha)
     return AuditStats(category, n, errors, lower, upper)
 
 

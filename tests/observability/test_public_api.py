@@ -15,7 +15,6 @@ def test_package_api() -> None:
         "LogFormat",
         "ObservabilitySettings",
         "configure_logging",
-        "current_item_id",
         "log_context",
     ]
 
