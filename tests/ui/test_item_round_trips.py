@@ -72,5 +72,6 @@ def test_required_role_on_the_page_agrees_with_the_review_service(ui_stack: UiSt
         draft = session.scalars(select(Draft).where(Draft.inbound_message_id == item)).one()
         assert role_required_by(draft.rule_hits) == required_role(session, item) == Role.OPS
         assert session.get(InboundMessage, item) is not None
+    assert "sending needs ops" in ui_stack.client("riley").get(f"/inbox/{item}").text
     assert role_required_by([]) == Role.REVIEWER
     assert role_required_by([{"role": "admin"}, {"role": "ops"}]) == Role.ADMIN
