@@ -19,6 +19,7 @@ from hatchway.outbox import cancel_held
 from hatchway.store import Database
 from hatchway.store.jobs import enqueue
 from hatchway.store.models import (
+    ROLE_RANK,
     Draft,
     InboundMessage,
     InboundStatus,
@@ -42,7 +43,6 @@ __all__ = [
 
 REVIEW_DECISION_JOB = "review_decision"
 REOPEN_REVIEW_JOB = "reopen_review"
-ROLE_RANK = {Role.REVIEWER: 0, Role.OPS: 1, Role.ADMIN: 2}
 
 
 class ReviewRefused(HatchwayError):

@@ -12,11 +12,10 @@ from sqlalchemy.orm import Session
 from hatchway.api.errors import ApiError
 from hatchway.api.keys import ApiKeyRefused, AuthenticatedKey, authenticate
 from hatchway.store import Database
-from hatchway.store.models import Role
+from hatchway.store.models import ROLE_RANK, Role
 
 __all__ = ["ApiKeyDep", "DatabaseDep", "OpsKey", "ReviewerKey", "SessionDep", "require_role"]
 
-ROLE_RANK = {Role.REVIEWER: 0, Role.OPS: 1, Role.ADMIN: 2}
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="hatchway"'}
 
 # auto_error=False: a missing header is answered by us, in the API's error format.

@@ -15,9 +15,9 @@ from hatchway.api.keys import AuthenticatedKey
 from hatchway.api.queries import get_message
 from hatchway.api.schemas import DecisionCreate, DecisionQueued
 from hatchway.graphs.nodes.review import ReviewerDecision
-from hatchway.review import ROLE_RANK, ReviewRefused, required_role, submit_decision
+from hatchway.review import ReviewRefused, required_role, submit_decision
 from hatchway.store import Database
-from hatchway.store.models import AuditEvent, InboundStatus, User, utcnow
+from hatchway.store.models import ROLE_RANK, AuditEvent, InboundStatus, User, utcnow
 
 __all__ = ["router"]
 

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 
 from hatchway.policies.rules._context import RuleContext, display
 from hatchway.policies.rules.model import Rule, RuleHit
-from hatchway.store.models.people import Role
+from hatchway.store.models.people import ROLE_RANK, Role
 
 __all__ = ["RulesOutcome", "evaluate", "explain", "summarise"]
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_ROLE_RANK = {Role.REVIEWER: 0, Role.OPS: 1, Role.ADMIN: 2}
 _ACTION_WORDS = {
     "escalate": "the case is escalated",
     "require_role": "only {role} may send the reply",
@@ -101,7 +100,7 @@ def summarise(hits: Iterable[RuleHit]) -> RulesOutcome:
     hits = list(hits)
     role = Role.REVIEWER
     for hit in hits:
-        if hit.role is not None and _ROLE_RANK[hit.role] > _ROLE_RANK[role]:
+        if hit.role is not None and ROLE_RANK[hit.role] > ROLE_RANK[role]:
             role = hit.role
     return RulesOutcome(
         blocks_auto_send=any(hit.blocks_auto_send for hit in hits),

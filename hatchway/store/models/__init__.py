@@ -18,7 +18,7 @@ from hatchway.store.models.outbox import (
     OutboxEntry,
     OutboxState,
 )
-from hatchway.store.models.people import AuditEvent, Role, User
+from hatchway.store.models.people import ROLE_RANK, AuditEvent, Role, User
 from hatchway.store.models.review import (
     DecisionAction,
     DecisionLabel,
@@ -64,6 +64,7 @@ __all__ = [
     "OutboxEntry",
     "OutboxState",
     "ReviewDecision",
+    "ROLE_RANK",
     "Role",
     "Route",
     "Thread",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hatchway.store.models.base import Base, BigIntPK, enum_column, utcnow
 
-__all__ = ["AuditEvent", "Role", "User"]
+__all__ = ["ROLE_RANK", "AuditEvent", "Role", "User"]
 
 
 class Role(enum.StrEnum):
@@ -20,6 +20,10 @@ class Role(enum.StrEnum):
     REVIEWER = "reviewer"
     OPS = "ops"
     ADMIN = "admin"
+
+
+ROLE_RANK = {Role.REVIEWER: 0, Role.OPS: 1, Role.ADMIN: 2}
+"""Each role may do what the roles ranked below it may."""
 
 
 class User(Base):

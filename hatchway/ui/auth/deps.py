@@ -14,7 +14,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from hatchway.store import Database
-from hatchway.store.models import Role
+from hatchway.store.models import ROLE_RANK, Role
 from hatchway.ui.auth.sessions import SessionEnded, SignedIn, resolve_session
 from hatchway.ui.auth.tokens import tokens_equal
 from hatchway.ui.deps import ClockDep, DatabaseDep, SettingsDep, UiSettingsDep
@@ -25,7 +25,6 @@ __all__ = [
     "CsrfChecked",
     "CurrentUser",
     "NotSignedIn",
-    "ROLE_RANK",
     "SESSION_COOKIE",
     "has_role",
     "require_role",
@@ -34,7 +33,6 @@ __all__ = [
 SESSION_COOKIE = "hatchway_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
-ROLE_RANK = {Role.REVIEWER: 0, Role.OPS: 1, Role.ADMIN: 2}
 
 
 class NotSignedIn(Exception):
