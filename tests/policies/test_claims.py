@@ -206,6 +206,42 @@ def test_promise_without_a_product_uses_the_only_product_looked_up() -> None:
     assert not result.ok and result.claim == '"in stock" (NW-BAG-M5)'
 
 
+def test_stock_promise_with_no_product_looked_up_fails() -> None:
+    # The customer asked by name, the lookup found nothing: "in stock" rests on no fact.
+    body = "Good news: the water filter is in stock and ships today."
+
+    result = only(check(body, facts=order_facts("NW-100245")), "availability")
+
+    assert not result.ok and result.claim == '"in stock"'
+    assert "no product was looked up for this email" in result.explanation
+    assert body[result.start or 0 : result.end] == "in stock"
+
+
+def test_stock_promise_naming_no_product_when_one_looked_up_is_out_of_stock() -> None:
+    facts = [*product_facts("NW-PACK-65"), *product_facts("NW-FILTER-SQ")]
+
+    result = only(check("Both are in stock and ready to ship.", facts=facts), "availability")
+
+    assert not result.ok and result.expected == "NW-FILTER-SQ: 0 available"
+    assert "it names no product, and the facts say NW-FILTER-SQ: 0 available" in result.explanation
+
+
+def test_stock_promise_naming_no_product_when_every_one_looked_up_is_available() -> None:
+    facts = [*product_facts("NW-PACK-65"), *product_facts("NW-TENT-2P")]
+
+    result = only(check("Both are in stock.", facts=facts), "availability")
+
+    assert result.ok
+    assert "every product looked up is available (NW-PACK-65, NW-TENT-2P)" in result.explanation
+
+
+def test_a_bare_available_that_names_no_product_is_not_a_stock_promise() -> None:
+    facts = [*product_facts("NW-PACK-65"), *product_facts("NW-FILTER-SQ")]
+    body = "Your invoice is available in your account, and we are available on weekdays."
+
+    assert [r for r in check(body, facts=facts) if r.check == "availability"] == []
+
+
 def test_wrong_date() -> None:
     result = only(check("Your order left us on 12 November 2026."), "date")
 

@@ -27,6 +27,10 @@ _NEGATION = re.compile(
     r"|sin|agotad\w+|niet|geen|nog\s+niet)(?!\w)|n't(?!\w)|\bn'",
     re.I,
 )
+# Words that promise stock whatever they are said of. A bare "available" (or verfügbar,
+# disponible, beschikbaar) also describes invoices, people and refunds, so it only counts
+# as a promise when the sentence names a product or only one product was looked up.
+_GENERIC = re.compile(r"available|verfügbar|disponibles?|beschikbaar", re.I)
 _QUANTITY = re.compile(r"(?<![\w.,-])(\d+)\s+(?:[^\W\d]+\s+)?$")
 _BACK_IN_STOCK = re.compile(r"(?:back|wieder|à\s+nouveau|de\s+nuevo|weer)\s+$", re.I)
 
@@ -60,6 +64,8 @@ def check_availability(text: str, location: Location, index: FactIndex) -> Itera
         skus = _products_named(sentence, index) or (list(stock) if len(stock) == 1 else [])
         for sku in skus:
             yield _verdict(promise, offset, sku, stock.get(sku), location)
+        if not skus and not _GENERIC.fullmatch(promise.text):
+            yield _unidentified(promise, offset, stock, location)
 
 
 def _promise(sentence: str) -> _Promise | None:
@@ -108,6 +114,36 @@ def _verdict(
         explanation=f'The promise "{promise.text}" for {sku} {verdict}: {why}.',
         expected=expected,
         fact_key=f"product.{sku}.available",
+        location=location,
+        start=offset + promise.start,
+        end=offset + promise.end,
+    )
+
+
+def _unidentified(
+    promise: _Promise, offset: int, stock: dict[str, Decimal | None], location: Location
+) -> ClaimCheck:
+    """A stock promise that names no looked-up product: backed only if every one is in stock."""
+    short = {sku: units for sku, units in stock.items() if units is None or units <= 0}
+    if not stock:
+        ok, expected = False, None
+        why = "no product was looked up for this email, so nothing backs it"
+    elif short:
+        ok = False
+        expected = ", ".join(f"{sku}: {units if units is not None else 'unknown'} available"
+                             for sku, units in short.items())  # fmt: skip
+        why = f"it names no product, and the facts say {expected}"
+    else:
+        ok, expected = True, None
+        why = f"it names no product, and every product looked up is available ({', '.join(stock)})"
+    verdict = "matches the stock facts" if ok else "is not backed by the stock facts"
+    return ClaimCheck(
+        check="availability",
+        claim=f'"{promise.text}"',
+        ok=ok,
+        explanation=f'The promise "{promise.text}" {verdict}: {why}.',
+        expected=expected,
+        fact_key=None,
         location=location,
         start=offset + promise.start,
         end=offset + promise.end,
