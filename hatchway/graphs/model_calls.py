@@ -1,24 +1,30 @@
 """Calling a node's agent: a per-call timeout, and retries of what is transient only.
 
-429, 5xx and timeouts are retried with jittered exponential backoff, honouring the
-provider's Retry-After; every attempt is logged. Anything else (bad request, invalid
+429, 5xx, timeouts (the node's own, and the HTTP client's) and dropped connections are
+retried with jittered exponential backoff, honouring the provider's Retry-After; every
+attempt is logged. Anything else (bad request, invalid
 structured output after the agent's own retries) fails at once and the node's failure
 puts the item in the review inbox.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from pydantic_ai.exceptions import ModelHTTPError
+from pydantic_ai.exceptions import (
+    ModelAPIError,
+    ModelConnectionError,
+    ModelHTTPError,
+    ModelRequestTimeout,
+)
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
 from hatchway.agents.requests import ClassifyRequest, DraftRequest
 from hatchway.agents.runinfo import RunInfo, run_agent
+from hatchway.graphs.model_loop import ModelLoop
 from hatchway.graphs.services import NodeModel, TriageSettings
 
 __all__ = ["call_node_model", "is_retryable_model_error"]
@@ -29,10 +35,10 @@ OutputT = TypeVar("OutputT")
 
 
 def is_retryable_model_error(exc: BaseException) -> bool:
-    """Rate limits, server errors and timeouts may pass; nothing else will."""
+    """Rate limits, server errors, timeouts and lost connections may pass; nothing else will."""
     if isinstance(exc, ModelHTTPError):
         return exc.status_code == 429 or exc.status_code >= 500
-    return isinstance(exc, TimeoutError)
+    return isinstance(exc, TimeoutError | ModelRequestTimeout | ModelConnectionError)
 
 
 def call_node_model(
@@ -41,12 +47,13 @@ def call_node_model(
     *,
     node: str,
     settings: TriageSettings,
+    loop: ModelLoop,
 ) -> tuple[OutputT, RunInfo]:
-    """Run the node's agent once per attempt, each attempt bounded by the node timeout."""
+    """Run the node's agent once per attempt on ``loop``, each bounded by the node timeout."""
 
     def attempt() -> tuple[OutputT, RunInfo]:
         call = run_agent(node_model.agent, request, node=node, prompt=node_model.prompt)
-        return asyncio.run(asyncio.wait_for(call, timeout=settings.node_timeout_seconds))
+        return loop.run(call, timeout=settings.node_timeout_seconds)
 
     retrying = Retrying(
         stop=stop_after_attempt(settings.model_attempts),
@@ -69,12 +76,10 @@ def _wait(max_wait: float) -> Callable[[RetryCallState], float]:
 
 
 def _retry_after(exc: BaseException | None) -> float:
-    if not isinstance(exc, ModelHTTPError) or not exc.headers:
+    """The provider's Retry-After in seconds (pydantic-ai parses seconds and HTTP dates)."""
+    if not isinstance(exc, ModelAPIError) or exc.retry_after is None:
         return 0.0
-    try:
-        return float(exc.headers.get("retry-after", "0"))
-    except ValueError:
-        return 0.0
+    return max(0.0, exc.retry_after)
 
 
 def _log_retry(node: str, state: RetryCallState) -> None:

@@ -12,6 +12,7 @@ from hatchway.agents.outputs import Classification, DraftReply
 from hatchway.agents.pins import ModelPin
 from hatchway.agents.prompts import Prompt
 from hatchway.agents.requests import Fact
+from hatchway.graphs.model_loop import ModelLoop, process_model_loop
 from hatchway.outbox.settings import OutboxSettings
 from hatchway.policies.gate import GateModel, UnknownGate
 from hatchway.policies.gate_state import NO_GATE
@@ -122,6 +123,7 @@ class TriageServices:
     allowed_link_domains: tuple[str, ...] = ()
     settings: TriageSettings = field(default_factory=TriageSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    model_loop: ModelLoop = field(default_factory=process_model_loop)
 
     def pin_snapshot(self) -> dict[str, str]:
         """The pins decisions are made under, as stored with automatic approvals."""

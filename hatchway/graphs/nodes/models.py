@@ -26,7 +26,9 @@ def _classify_with(
             sender=message.from_address or "",
             text=message.text_body or "",
         )
-        result, info = call_node_model(node_model, request, node=node, settings=services.settings)
+        result, info = call_node_model(
+            node_model, request, node=node, settings=services.settings, loop=services.model_loop
+        )
         update: dict[str, Any] = {"classification": result.model_dump(mode="json")}
         summary = f"{result.category} ({result.confidence:.2f}, {result.language})"
         record = model_record(
@@ -74,7 +76,11 @@ def make_draft(services: TriageServices) -> NodeFunction:
             notes=state.get("notes", []),
         )
         reply, info = call_node_model(
-            services.draft, request, node="draft", settings=services.settings
+            services.draft,
+            request,
+            node="draft",
+            settings=services.settings,
+            loop=services.model_loop,
         )
         record = model_record(
             services.draft.pin,
