@@ -8,7 +8,8 @@ worker whose lease expired and was taken over cannot write into the thread any m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -17,7 +18,14 @@ from hatchway.errors import HatchwayError
 from hatchway.store import Database
 from hatchway.store.models import GraphRun, utcnow
 
-__all__ = ["LeaseLost", "ThreadBusy", "ThreadLease", "acquire_lease", "release_thread_lease"]
+__all__ = [
+    "LeaseLost",
+    "LeaseRow",
+    "ThreadBusy",
+    "ThreadLease",
+    "acquire_lease",
+    "release_thread_lease",
+]
 
 
 class ThreadBusy(HatchwayError):
@@ -37,6 +45,14 @@ class LeaseLost(HatchwayError):
         super().__init__(f"lease on graph thread {thread_id} was lost; not writing")
 
 
+class LeaseRow(NamedTuple):
+    """A thread's lease columns as stored in graph_runs."""
+
+    fencing_token: int
+    lease_owner: str | None
+    lease_expires_at: datetime | None
+
+
 @dataclass(frozen=True)
 class ThreadLease:
     """Proof that ``owner`` may write to ``thread_id`` while ``token`` is current."""
@@ -54,6 +70,10 @@ class ThreadLease:
                     GraphRun.fencing_token, GraphRun.lease_owner, GraphRun.lease_expires_at
                 ).where(GraphRun.thread_id == self.thread_id)
             ).one_or_none()
+        self.check_row(None if row is None else LeaseRow(*row))
+
+    def check_row(self, row: LeaseRow | None) -> None:
+        """Raise LeaseLost unless ``row``, the thread's lease as just read, is this lease."""
         if row is None or row.fencing_token != self.token or row.lease_owner != self.owner:
             raise LeaseLost(self.thread_id)
         if row.lease_expires_at is None or row.lease_expires_at < utcnow():
