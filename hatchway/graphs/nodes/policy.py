@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from hatchway.agents.outputs import Classification, DraftReply
 from hatchway.agents.requests import Fact
 from hatchway.graphs.nodes.common import load_message
+from hatchway.graphs.nodes.injection import injection_signals
 from hatchway.graphs.recording import NodeFunction, NodeRecord, NodeResult
 from hatchway.graphs.services import TriageServices
 from hatchway.graphs.state import TriageState
 from hatchway.policies.claims import FactIndex, check_claims, failed_claims
 from hatchway.policies.gate import GATE_MODEL, GateInput
 from hatchway.policies.rules import build_context, evaluate
+from hatchway.store.models import InboundMessage
 
 __all__ = ["make_check", "make_gate", "make_lookup", "make_rules"]
 
@@ -92,11 +96,16 @@ def _built_in_hits(
 
 
 def make_check(services: TriageServices) -> NodeFunction:
-    """check: order numbers, amounts, stock promises, dates, tracking and links vs the facts."""
+    """check: text in the email aimed at the AI (always; it forces review), then the draft's
+    order numbers, amounts, stock promises, dates, tracking and links vs the facts."""
 
     def check(state: TriageState) -> NodeResult:
+        injection = _injection_results(services, state["message_id"])
+        flagged = [result["explanation"] for result in injection]
         if state.get("draft") is None:
-            return {"check_results": []}, NodeRecord(output_summary="no draft to check")
+            summary = f"no draft to check; {len(injection)} injection signals"
+            update = {"check_results": injection, "review_reasons": flagged}
+            return update, NodeRecord(output_summary=summary)
         draft = DraftReply.model_validate(state["draft"])
         facts = [Fact.model_validate(fact) for fact in state.get("facts", [])]
         classification = Classification.model_validate(state["classification"])
@@ -109,11 +118,37 @@ def make_check(services: TriageServices) -> NodeFunction:
             allowed_link_domains=services.allowed_link_domains,
         )
         failed = [result.explanation for result in failed_claims(results)]
-        summary = f"{len(results)} claims, {len(failed)} not backed by facts"
-        update = {"check_results": [r.as_dict() for r in results], "review_reasons": failed}
+        summary = (
+            f"{len(results)} claims, {len(failed)} not backed by facts; "
+            f"{len(injection)} injection signals"
+        )
+        update = {
+            "check_results": [*injection, *(r.as_dict() for r in results)],
+            "review_reasons": [*flagged, *failed],
+        }
         return update, NodeRecord(output_summary=summary)
 
     return check
+
+
+def _injection_results(services: TriageServices, message_id: int) -> list[dict[str, Any]]:
+    """Injection signals as failed check results (the raw bytes are read for hidden HTML)."""
+    message = load_message(services.database, message_id)
+    raw = None
+    if message.html_body:
+        with services.database.session() as session:
+            raw = session.scalar(select(InboundMessage.raw).where(InboundMessage.id == message_id))
+    signals = injection_signals(message.subject or "", message.text_body or "", raw)
+    return [
+        {
+            "check": "injection",
+            "claim": signal.kind,
+            "ok": False,
+            "explanation": signal.explanation,
+            "evidence": signal.evidence,
+        }
+        for signal in signals
+    ]
 
 
 def make_gate(services: TriageServices) -> NodeFunction:
