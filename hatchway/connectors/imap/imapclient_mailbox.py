@@ -177,17 +177,25 @@ class ImapClientMailbox:
         budget = min(timeout, self._settings.idle_timeout)
         if budget <= 0:
             return False
+        deadline = time.monotonic() + budget
         with _mapped_errors(self._settings):
             if not self.supports_idle():
-                return self._poll_for_new_mail(time.monotonic() + budget)
-            self._client.idle()
-            woke = self._idle_until(time.monotonic() + budget)
-            _, late = self._client.idle_done()
-        return woke or _announces_new_mail(late)
+                return self._poll_for_new_mail(deadline)
+            while True:
+                self._client.idle()
+                woke = self._idle_until(deadline)
+                _, late = self._client.idle_done()  # reads what was buffered, too
+                if woke or _announces_new_mail(late):
+                    return True
+                if time.monotonic() >= deadline:
+                    return False
 
     def _idle_until(self, deadline: float) -> bool:
+        """Inside IDLE: True on new mail; False at the deadline or when lines wait unread."""
         empty_wakeups = 0
         while (remaining := deadline - time.monotonic()) > 0:
+            if self._unread_input():
+                return False  # the caller ends IDLE, which reads them, and looks
             responses = self._client.idle_check(timeout=remaining)
             if any(_is_bye(response) for response in responses):
                 raise TransientError(f"imap:{self._settings.name}", "server said BYE during IDLE")
@@ -198,6 +206,25 @@ class ImapClientMailbox:
             if empty_wakeups >= 3 and deadline - time.monotonic() > 0.1:
                 raise TransientError(f"imap:{self._settings.name}", "connection closed during IDLE")
         return False
+
+    def _unread_input(self) -> bool:
+        """Whether server lines were already read off the socket but not yet parsed.
+
+        The server often sends ``+ idling`` and the EXISTS of mail that came just before in
+        one packet; imaplib's buffered reader takes both, and ``idle_check`` only polls the
+        socket, so without this check IDLE would sleep through that mail until its timeout.
+        """
+        sock = self._client.socket()
+        if isinstance(sock, ssl.SSLSocket) and sock.pending():
+            return True  # decrypted and waiting in the TLS layer: invisible to poll() too
+        previous = sock.gettimeout()
+        sock.setblocking(False)
+        try:
+            return bool(self._client._imap.file.peek(1))
+        except OSError:  # nothing buffered and nothing on the socket (would block)
+            return False
+        finally:
+            sock.settimeout(previous)
 
     def _poll_for_new_mail(self, deadline: float, interval: float = 30.0) -> bool:
         while (remaining := deadline - time.monotonic()) > 0:

@@ -156,6 +156,29 @@ def test_mail_announced_before_waiting_is_not_lost(backend: Backend, box: Mailbo
     assert time.monotonic() - started < 5
 
 
+def test_mail_arriving_just_before_idle_wakes_it_at_once(
+    backend: Backend, box: MailboxClient
+) -> None:
+    # Dovecot announces it with its "+ idling", often in one packet: a reader that only
+    # polls the socket would sleep through it until the IDLE times out.
+    box.select("INBOX")
+    for n in range(3):
+        box.uids_above(0)
+        backend.deliver(message(n), "INBOX")
+        started = time.monotonic()
+        assert box.wait_for_new_mail(20) is True
+        assert time.monotonic() - started < 5, f"delivery {n} woke IDLE only at its timeout"
+
+
+def test_one_wait_never_idles_past_the_idle_timeout(backend: Backend) -> None:
+    # Callers loop; each IDLE ends within idle_timeout (< 29 minutes, RFC 2177) and is renewed.
+    with backend.connect(idle_timeout=1.0) as box:
+        box.select("INBOX")
+        started = time.monotonic()
+        assert box.wait_for_new_mail(60) is False
+        assert 0.9 <= time.monotonic() - started < 5
+
+
 def test_wrong_password_is_an_auth_error_and_not_retried(
     backend: Backend, caplog: pytest.LogCaptureFixture
 ) -> None:
