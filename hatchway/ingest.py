@@ -11,11 +11,20 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_when_event_set,
+    wait_random_exponential,
+)
 
 from hatchway.connectors.imap import FetchedMessage, ImapSettings, MailboxClient
 from hatchway.errors import ConnectorError, TransientError
@@ -23,7 +32,7 @@ from hatchway.intake import accept_raw_message
 from hatchway.store import Database
 from hatchway.store.models import InboundSource, InboundStatus, Lane, Mailbox, utcnow
 
-__all__ = ["IngestReport", "ProgressCallback", "ingest_mailbox", "watch_mailbox"]
+__all__ = ["Backoff", "IngestReport", "ProgressCallback", "ingest_mailbox", "watch_mailbox"]
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +148,20 @@ def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
         yield items[start : start + size]
 
 
+@dataclass(frozen=True)
+class Backoff:
+    """How :func:`watch_mailbox` waits before reconnecting (tenacity, jittered, exponential)."""
+
+    initial_seconds: float = 1.0
+    max_seconds: float = 300.0
+    healthy_seconds: float = 60.0
+
+
+# What ends a watch session and is worth reconnecting for: the IMAP server (dropped,
+# unreachable, refusing: an operator may fix credentials meanwhile) or the database.
+_SESSION_ERRORS: tuple[type[Exception], ...] = (ConnectorError, OperationalError)
+
+
 def watch_mailbox(
     database: Database,
     settings: ImapSettings,
@@ -147,24 +170,63 @@ def watch_mailbox(
     *,
     own_domains: frozenset[str] = frozenset(),
     poll_seconds: float = 60.0,
+    backoff: Backoff | None = None,
 ) -> None:
     """Ingest until ``stop`` is set: IDLE when the server can, else poll; reconnect on errors.
 
     Each IDLE lasts at most ``poll_seconds`` (well under the 29 minutes RFC 2177 allows),
     so a stop request or a silently dropped connection is noticed within that time.
+    A lost connection, a server that cannot be reached or refuses us, or a database that
+    went away ends the session; tenacity waits a jittered, growing delay (logged with the
+    error) and connects again. A session that ran for ``backoff.healthy_seconds`` resets
+    the delay: one dropped connection after hours of work is retried at once.
     """
-    failures = 0
-    while not stop.is_set():
+    backoff = backoff or Backoff()
+    retrying = Retrying(
+        retry=retry_if_exception_type(_SESSION_ERRORS),
+        wait=wait_random_exponential(multiplier=backoff.initial_seconds, max=backoff.max_seconds),
+        stop=stop_when_event_set(stop),
+        sleep=lambda seconds: _sleep_unless_stopped(stop, seconds),
+        before_sleep=_log_reconnect(settings.name),
+        reraise=True,
+    )
+
+    def session() -> None:
+        started = time.monotonic()
         try:
             with connect() as client:
-                failures = 0
                 _ingest_until_stopped(database, client, settings, stop, own_domains, poll_seconds)
-        except ConnectorError as exc:
-            failures += 1
-            delay = min(300.0, 2.0 ** min(failures, 8))
-            level = logging.WARNING if isinstance(exc, TransientError) else logging.ERROR
-            log.log(level, "mailbox %r: %s; reconnecting in %.0fs", settings.name, exc, delay)
-            stop.wait(delay)
+        except _SESSION_ERRORS as exc:
+            if time.monotonic() - started < backoff.healthy_seconds:
+                raise  # tenacity waits longer each time
+            log.warning("mailbox %r: %s; connection lost, reconnecting now", settings.name, exc)
+
+    while not stop.is_set():
+        try:
+            retrying(session)
+        except _SESSION_ERRORS:
+            return  # stop was set while waiting to reconnect
+
+
+def _sleep_unless_stopped(stop: threading.Event, seconds: float) -> None:
+    stop.wait(seconds)  # a stop request cuts the wait short
+
+
+def _log_reconnect(name: str) -> Callable[[RetryCallState], None]:
+    def log_it(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        delay = state.next_action.sleep if state.next_action else 0.0
+        level = logging.WARNING if isinstance(exc, TransientError) else logging.ERROR
+        log.log(
+            level,
+            "mailbox %r: %s; reconnecting in %.1fs (attempt %d)",
+            name,
+            exc,
+            delay,
+            state.attempt_number + 1,
+        )
+
+    return log_it
 
 
 def _ingest_until_stopped(

@@ -3,8 +3,14 @@ duplicates, the bookmark moves only after the messages are stored (invariant I1)
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import socket
+import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -17,9 +23,10 @@ from hatchway.connectors.imap import (
     connect_with_retry,
 )
 from hatchway.errors import TransientError
-from hatchway.ingest import ingest_mailbox
+from hatchway.ingest import Backoff, ingest_mailbox, watch_mailbox
 from hatchway.store import Database
 from hatchway.store.models import InboundMessage, Job, Mailbox
+from tests.fixtures.dovecot import DovecotServer
 
 
 @dataclass
@@ -134,3 +141,169 @@ def test_a_failure_mid_backlog_loses_nothing(database: Database, server: Server)
     with server.connect() as client:
         ingest_mailbox(database, client, server.settings)
     assert _counts(database) == (20, 20, 20)
+
+
+class CuttableProxy:
+    """A TCP proxy in front of a server that can cut every connection and refuse new ones
+    (each is closed as soon as it is accepted), as a network outage does."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        self.down = threading.Event()
+        self._open: list[socket.socket] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # listener closed
+            if self.down.is_set():
+                client.close()
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            with self._lock:
+                self._open += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=_pump, args=(source, sink), daemon=True).start()
+
+    def cut(self) -> None:
+        """Drop every open connection and refuse new ones until :meth:`restore`."""
+        self.down.set()
+        with self._lock:
+            connections, self._open = self._open, []
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+            connection.close()
+
+    def restore(self) -> None:
+        self.down.clear()
+
+    def close(self) -> None:
+        self.listener.close()
+        self.cut()
+
+
+def _pump(source: socket.socket, sink: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        while data := source.recv(65536):
+            sink.sendall(data)
+    with contextlib.suppress(OSError):
+        sink.shutdown(socket.SHUT_WR)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out after {timeout}s waiting for {what}"
+        time.sleep(0.05)
+
+
+def _stored_per_mailbox(database: Database) -> dict[str, int]:
+    with database.session() as session:
+        rows = session.execute(
+            select(Mailbox.name, func.count(InboundMessage.id))
+            .join(InboundMessage, InboundMessage.mailbox_id == Mailbox.id)
+            .group_by(Mailbox.name)
+        )
+        return {str(name): int(count) for name, count in rows.all()}
+
+
+def _watch(
+    database: Database, settings: ImapSettings, stop: threading.Event, **options: Any
+) -> threading.Thread:
+    thread = threading.Thread(
+        target=watch_mailbox,
+        args=(database, settings, lambda: connect_with_retry(settings, attempts=1), stop),
+        kwargs=options,
+        daemon=True,
+    )
+    thread.start()
+    return thread
+
+
+@pytest.mark.imap
+def test_watch_idles_on_several_mailboxes_each_with_its_own_bookmark(
+    database: Database, dovecot: DovecotServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    users = [dovecot.new_user(), dovecot.new_user()]
+    boxes = [
+        dovecot.settings(user).model_copy(update={"name": name})
+        for user, name in zip(users, ("support", "sales"), strict=True)
+    ]
+    stop = threading.Event()
+    caplog.set_level(logging.INFO, logger="hatchway.ingest")
+    # IDLE lasts up to 120 s here: mail stored sooner was announced by the server (IDLE).
+    threads = [_watch(database, box, stop, poll_seconds=120) for box in boxes]
+    try:
+        wait_until(
+            lambda: sum("(IDLE)" in r.getMessage() for r in caplog.records) == 2,
+            30,
+            "both watchers to enter IDLE",
+        )
+        time.sleep(0.5)  # the first, empty, pass is over: what follows must wake the IDLE
+        delivered_at = time.monotonic()
+        for index, user in enumerate(users * 3):
+            dovecot.deliver(user, customer_mail(1000 + index))
+        wait_until(
+            lambda: _stored_per_mailbox(database) == {"support": 3, "sales": 3},
+            60,
+            "three messages in each mailbox",
+        )
+        assert time.monotonic() - delivered_at < 60  # far below the 120 s IDLE
+    finally:
+        stop.set()
+        for user in users:  # wakes each IDLE, so the watchers see the stop at once
+            dovecot.deliver(user, customer_mail(2000 + users.index(user)))
+        for thread in threads:
+            thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "a watcher did not stop"
+    with database.session() as session:
+        rows = session.execute(select(Mailbox.name, Mailbox.last_uid)).all()
+    bookmarks = {str(name): last_uid for name, last_uid in rows}
+    assert bookmarks["support"] >= 3 and bookmarks["sales"] >= 3
+
+
+@pytest.mark.imap
+def test_watch_reconnects_with_backoff_after_a_network_outage_and_says_so(
+    database: Database, dovecot: DovecotServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = dovecot.new_user()
+    proxy = CuttableProxy(dovecot.port)
+    settings = dovecot.settings(user).model_copy(update={"name": "support", "port": proxy.port})
+    backoff = Backoff(initial_seconds=0.1, max_seconds=0.4, healthy_seconds=60)
+    stop = threading.Event()
+    caplog.set_level(logging.INFO, logger="hatchway.ingest")
+    thread = _watch(database, settings, stop, poll_seconds=2, backoff=backoff)
+    try:
+        dovecot.deliver(user, customer_mail(1))
+        wait_until(lambda: _counts(database)[0] == 1, 30, "the first message")
+        proxy.cut()  # mid-IDLE: the connection drops, and new ones are refused
+        wait_until(
+            lambda: sum("reconnecting in" in r.getMessage() for r in caplog.records) >= 3,
+            30,
+            "three failed reconnects",
+        )
+        dovecot.deliver(user, customer_mail(2))
+        proxy.restore()
+        wait_until(lambda: _counts(database)[0] == 2, 30, "the message sent during the outage")
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+        proxy.close()
+    assert not thread.is_alive(), "the watcher did not stop"
+    reconnects = [r for r in caplog.records if "reconnecting in" in r.getMessage()]
+    assert all(r.levelno == logging.WARNING for r in reconnects)
+    assert all(r.getMessage().startswith("mailbox 'support': imap:support:") for r in reconnects)
+    attempts = [int(r.getMessage().rsplit("attempt ", 1)[1].rstrip(")")) for r in reconnects]
+    assert attempts[:3] == [2, 3, 4]  # one backoff series: the outage did not reset it
+    delays = [float(r.getMessage().split("reconnecting in ")[1].split("s")[0]) for r in reconnects]
+    assert all(0 <= delay <= backoff.max_seconds for delay in delays)
+    watching = [r for r in caplog.records if r.getMessage().startswith("mailbox 'support': watch")]
+    assert len(watching) == 2  # connected, and connected again after the outage
+    assert _counts(database) == (2, 2, 2)
