@@ -19,7 +19,15 @@ from hatchway.mail.parse import ParsedEmail, Quarantined, parse_message
 from hatchway.mail.signals import should_never_answer
 from hatchway.mail.threads import normalise_subject, subject_fallback_allowed, thread_keys
 from hatchway.store.jobs import enqueue
-from hatchway.store.models import InboundMessage, InboundSource, InboundStatus, Lane, Thread, utcnow
+from hatchway.store.models import (
+    InboundMessage,
+    InboundSource,
+    InboundStatus,
+    Lane,
+    OutboxEntry,
+    Thread,
+    utcnow,
+)
 
 __all__ = ["TRIAGE_JOB", "Accepted", "accept_raw_message", "reparse"]
 
@@ -192,14 +200,27 @@ def _thread_for(session: Session, parsed: ParsedEmail) -> Thread:
 
 
 def _thread_by_links(session: Session, parsed: ParsedEmail) -> Thread | None:
+    """The thread of the nearest linked message: In-Reply-To first, then References newest first.
+
+    A link may name a message we received or a reply we sent (the customer answering our
+    reply often names only its Message-ID); a reply sits in the thread of what it answered.
+    """
     keys = list(thread_keys(parsed))
     if not keys:
         return None
-    thread_id = session.scalars(
-        select(InboundMessage.thread_id)
-        .where(InboundMessage.message_id.in_(keys), InboundMessage.thread_id.is_not(None))
-        .limit(1)
-    ).first()
+    received = select(InboundMessage.message_id, InboundMessage.thread_id).where(
+        InboundMessage.message_id.in_(keys), InboundMessage.thread_id.is_not(None)
+    )
+    sent = (
+        select(OutboxEntry.message_id, InboundMessage.thread_id)
+        .join(InboundMessage, InboundMessage.id == OutboxEntry.inbound_message_id)
+        .where(OutboxEntry.message_id.in_(keys), InboundMessage.thread_id.is_not(None))
+    )
+    found: dict[str | None, int | None] = {}
+    for query in (received, sent):
+        for message_id, thread_id in session.execute(query):
+            found.setdefault(message_id, thread_id)
+    thread_id = next((found[key] for key in keys if key in found), None)
     return None if thread_id is None else session.get(Thread, thread_id)
 
 

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from hatchway import intake
+from hatchway.accounts import create_or_reset_user
 from hatchway.intake import TRIAGE_JOB, accept_raw_message, reparse
 from hatchway.mail.parse import Quarantined
+from hatchway.outbox import approve_draft
 from hatchway.store import Database
-from hatchway.store.models import InboundMessage, InboundSource, InboundStatus, Job, Mailbox
+from hatchway.store.models import (
+    Approval,
+    Draft,
+    InboundMessage,
+    InboundSource,
+    InboundStatus,
+    Job,
+    Mailbox,
+    Role,
+)
 
 
 def mail(
@@ -120,6 +132,62 @@ def test_a_reply_joins_its_thread_and_a_stranger_does_not(database: Database) ->
         ).message
     assert reply.thread_id == first.thread_id
     assert same_subject.thread_id == first.thread_id
+    assert stranger.thread_id != first.thread_id
+
+
+def test_the_nearest_link_decides_the_thread(database: Database) -> None:
+    # In-Reply-To names the message answered; an older References entry names another thread.
+    with database.session() as session:
+        order = accept_raw_message(session, raw=mail("o1@x"), source=InboundSource.FILE).message
+        refund = accept_raw_message(
+            session,
+            raw=mail("r1@x", subject="Refund for NW-100999", sender="jo@example.com"),
+            source=InboundSource.FILE,
+        ).message
+        answer = accept_raw_message(
+            session,
+            raw=mail(
+                "a1@x",
+                subject="Thanks",
+                extra="In-Reply-To: <r1@x>\r\nReferences: <o1@x> <r1@x>\r\n",
+            ),
+            source=InboundSource.FILE,
+        ).message
+    assert order.thread_id != refund.thread_id
+    assert answer.thread_id == refund.thread_id
+
+
+def test_an_answer_to_our_reply_joins_the_thread_by_the_reply_message_id(
+    database: Database,
+) -> None:
+    with database.session() as session:
+        first = accept_raw_message(session, raw=mail("q1@x"), source=InboundSource.FILE).message
+        reviewer = create_or_reset_user(
+            session, username="rita", password="pw-123456", role=Role.REVIEWER
+        )
+        draft = Draft(inbound_message_id=first.id, subject="Re: Order", body="It left today.")
+        session.add(draft)
+        session.flush()
+        entry = approve_draft(
+            session,
+            draft=draft,
+            approval=Approval.HUMAN,
+            approved_by=reviewer.id,
+            from_address="support@shop.example",
+            hold=timedelta(0),
+        )
+        # A generic subject and only our reply's Message-ID: no subject fallback could help.
+        answer = accept_raw_message(
+            session,
+            raw=mail("q2@x", subject="thanks", extra=f"In-Reply-To: {entry.message_id}\r\n"),
+            source=InboundSource.FILE,
+        ).message
+        stranger = accept_raw_message(
+            session,
+            raw=mail("q3@x", subject="thanks", extra="In-Reply-To: <unknown@elsewhere>\r\n"),
+            source=InboundSource.FILE,
+        ).message
+    assert answer.thread_id == first.thread_id
     assert stranger.thread_id != first.thread_id
 
 
