@@ -29,6 +29,7 @@ from typing import IO, Any, Self
 from hatchway.connectors.imap import ImapSettings
 
 __all__ = [
+    "FAULT_TEST_TIMEOUT",
     "ChildLauncher",
     "ChildRun",
     "WorkClock",
@@ -39,6 +40,8 @@ __all__ = [
 ]
 
 DEFAULT_TRIALS = 50
+# Seconds one fault test may take (pytest-timeout), for its 50+ trials on a busy runner.
+FAULT_TEST_TIMEOUT = 1800
 READY_TIMEOUT = 60.0
 FINISH_TIMEOUT = 120.0
 REPO_ROOT = Path(__file__).resolve().parents[2]

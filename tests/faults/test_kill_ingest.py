@@ -26,6 +26,7 @@ from hatchway.intake import TRIAGE_JOB
 from hatchway.store import Database
 from hatchway.store.models import InboundMessage, InboundStatus, Job, Mailbox
 from tests.faults._harness import (
+    FAULT_TEST_TIMEOUT,
     ChildLauncher,
     ChildRun,
     WorkClock,
@@ -36,7 +37,13 @@ from tests.faults._harness import (
 )
 from tests.fixtures.dovecot import DovecotServer
 
-pytestmark = [pytest.mark.fault, pytest.mark.slow, pytest.mark.imap]
+pytestmark = [
+    pytest.mark.fault,
+    pytest.mark.slow,
+    pytest.mark.imap,
+    # 50+ kill trials outlast the suite's 300 s per-test limit on a loaded 2-CPU runner.
+    pytest.mark.timeout(FAULT_TEST_TIMEOUT),
+]
 
 CHILD = Path(__file__).with_name("_ingest_child.py")
 CHUNK_SIZE = 3

@@ -48,6 +48,7 @@ from hatchway.store.models import (
     Role,
 )
 from tests.faults._harness import (
+    FAULT_TEST_TIMEOUT,
     ChildLauncher,
     ChildRun,
     WorkClock,
@@ -59,7 +60,14 @@ from tests.faults._harness import (
 from tests.fixtures.dovecot import DovecotServer
 from tests.fixtures.smtp_server import SmtpTestServer
 
-pytestmark = [pytest.mark.fault, pytest.mark.slow, pytest.mark.imap, pytest.mark.smtp]
+pytestmark = [
+    pytest.mark.fault,
+    pytest.mark.slow,
+    pytest.mark.imap,
+    pytest.mark.smtp,
+    # 50+ kill trials outlast the suite's 300 s per-test limit on a loaded 2-CPU runner.
+    pytest.mark.timeout(FAULT_TEST_TIMEOUT),
+]
 
 CHILD = Path(__file__).with_name("_relay_child.py")
 SHOP = "support@shop.example"
