@@ -14,6 +14,7 @@ from sqlalchemy import select
 from hatchway.agents.outputs import Classification, DraftReply
 from hatchway.agents.requests import Fact
 from hatchway.graphs.nodes.common import load_message
+from hatchway.graphs.nodes.escalation import escalation_of
 from hatchway.graphs.nodes.injection import injection_signals
 from hatchway.graphs.recording import NodeFunction, NodeRecord, NodeResult
 from hatchway.graphs.services import TriageServices
@@ -66,6 +67,8 @@ def make_rules(services: TriageServices) -> NodeFunction:
         hits = [hit.as_dict() for hit in evaluate(services.rules, context)]
         hits += _built_in_hits(services, classification)
         reasons = [hit["explanation"] for hit in hits if hit["action"] != "note"]
+        if (escalation := escalation_of(hits)) is not None:
+            reasons.append(escalation.reason)
         record = NodeRecord(output_summary="; ".join(h["explanation"] for h in hits) or "no hit")
         return {"rule_hits": hits, "review_reasons": reasons}, record
 

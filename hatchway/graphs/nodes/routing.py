@@ -2,7 +2,8 @@
 
 auto = the category is in auto mode AND the gate's score reaches its certified threshold
 AND no rule, check or failure asked for a human. Shadow mode records what auto would have
-done and still asks a human. The draft (with everything a reviewer needs to judge it) is
+done and still asks a human. A rule hit that escalates assigns the review item to a senior
+role (``nodes.escalation``). The draft (with everything a reviewer needs to judge it) is
 stored here, once per thread, so a re-run after a crash does not store it twice.
 """
 
@@ -14,15 +15,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hatchway.agents.outputs import Classification, DraftReply
+from hatchway.graphs.nodes.escalation import escalation_of
 from hatchway.graphs.recording import NodeFunction, NodeRecord, NodeResult
 from hatchway.graphs.services import TriageServices
 from hatchway.graphs.state import TriageState
 from hatchway.store.models import (
+    ROLE_RANK,
     Category,
     CategoryMode,
     Draft,
     InboundMessage,
     InboundStatus,
+    Role,
     Route,
 )
 from hatchway.webhooks import EventType, item_payload, record_event
@@ -125,6 +129,17 @@ def _to_review_inbox(session: Session, state: TriageState, mode: CategoryMode) -
     if message is not None:
         message.status = InboundStatus.IN_REVIEW
         message.status_reason = "; ".join(reasons)[:4000]
+        _assign_escalation(message, state)
+
+
+def _assign_escalation(message: InboundMessage, state: TriageState) -> None:
+    """A rule that escalates assigns the item to its role (never lowering one already set)."""
+    escalation = escalation_of(state.get("rule_hits", []))
+    if escalation is None:
+        return
+    current = message.assigned_role
+    if current is None or ROLE_RANK[Role(current)] < ROLE_RANK[escalation.role]:
+        message.assigned_role = escalation.role.value
 
 
 def _set_category(session: Session, state: TriageState) -> None:
