@@ -1,7 +1,10 @@
 """The worker: claims jobs under a lease, runs their handler, retries, and never drops work.
 
 A job whose handler keeps failing ends, after its last attempt, with its message in the
-review inbox and the reason shown (invariant I4), never silently dropped.
+review inbox and the reason shown (invariant I4), never silently dropped. :meth:`Worker.run`
+keeps up to ``concurrency`` jobs in flight, each in its own thread (graph runs mostly wait
+on model calls); a slot that frees is refilled at once, by the claim order of the queue
+(live mail before backfill).
 """
 
 from __future__ import annotations
@@ -41,10 +44,10 @@ def worker_name() -> str:
 
 
 class Worker:
-    """Claims and runs jobs of the kinds it has handlers for.
+    """Claims and runs jobs of the kinds it has handlers for, up to ``concurrency`` at once.
 
     ``stop_event`` (set by :meth:`stop`, a signal, or the caller) ends :meth:`run` after the
-    job in hand; past ``shutdown_grace`` that job is handed back to the queue instead.
+    jobs in hand; past ``shutdown_grace`` those still running are handed back instead.
     """
 
     def __init__(
@@ -59,7 +62,10 @@ class Worker:
         pollers: Sequence[Callable[[], object]] = (),
         stop_event: threading.Event | None = None,
         shutdown_grace: timedelta = timedelta(seconds=30),
+        concurrency: int = 1,
     ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, not {concurrency}")
         self.database = database
         self.handlers = dict(handlers)
         self.name = name or worker_name()
@@ -69,7 +75,9 @@ class Worker:
         self.pollers = list(pollers)
         self.stop_event = stop_event if stop_event is not None else threading.Event()
         self.shutdown_grace = shutdown_grace
+        self.concurrency = concurrency
         self._hurry = threading.Event()  # a second signal: hand back now
+        self._slot_freed = threading.Event()  # a job in flight has finished
 
     def run_once(self) -> bool:
         """Claim and run at most one job, in this thread. True when a job was run."""
@@ -80,22 +88,77 @@ class Worker:
         return True
 
     def run(self) -> bool:
-        """Run until stopped; the job in hand is finished first, or handed back after the grace.
+        """Run until stopped; the jobs in hand are finished first, or handed back after the grace.
 
         Returns False when a job was handed back while its handler still runs (in a daemon
         thread): the caller should then exit the process rather than wait for it.
         """
-        log.info("worker %s started; job kinds: %s", self.name, sorted(self.handlers) or "none")
+        log.info(
+            "worker %s started; job kinds: %s; concurrency %s",
+            self.name,
+            sorted(self.handlers) or "none",
+            self.concurrency,
+        )
+        in_flight: dict[threading.Thread, ClaimedJob] = {}
         while not self.stop_event.is_set():
-            job = self._claim()
-            if job is not None and not self._run_within_grace(job):
-                log.info("worker %s stopped; job %s handed back", self.name, job.id)
-                return False
+            queue_empty = self._fill(in_flight)
             self.poll()
-            if job is None:
-                self.stop_event.wait(self.poll_interval)
+            # Idle: look again after poll_interval. Full: as soon as a slot frees.
+            self._wait_for_slot(self.poll_interval if queue_empty else None)
+        handed_back = self._drain(in_flight)
+        if handed_back:
+            log.info("worker %s stopped; jobs %s handed back", self.name, handed_back)
+            return False
         log.info("worker %s stopped", self.name)
         return True
+
+    def _fill(self, in_flight: dict[threading.Thread, ClaimedJob]) -> bool:
+        """Claim jobs into free slots; True when the queue had no more for us."""
+        for thread in [thread for thread in in_flight if not thread.is_alive()]:
+            del in_flight[thread]
+        while len(in_flight) < self.concurrency and not self.stop_event.is_set():
+            job = self._claim()
+            if job is None:
+                return True
+            in_flight[self._start(job)] = job
+        return False
+
+    def _start(self, job: ClaimedJob) -> threading.Thread:
+        def target() -> None:
+            try:
+                self._execute(job)
+            finally:
+                self._slot_freed.set()
+
+        context = contextvars.copy_context()
+        thread = threading.Thread(
+            target=context.run, args=(target,), name=f"job-{job.id}", daemon=True
+        )
+        thread.start()
+        return thread
+
+    def _wait_for_slot(self, timeout: float | None) -> None:
+        """Wait until a job finishes, the worker is stopped, or ``timeout`` passes."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.stop_event.is_set():
+            step = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
+            if step <= 0:
+                return
+            if self._slot_freed.wait(step):
+                self._slot_freed.clear()
+                return
+
+    def _drain(self, in_flight: dict[threading.Thread, ClaimedJob]) -> list[int]:
+        """At stop: wait for the jobs in hand within the grace, then hand back the rest."""
+        deadline = time.monotonic() + self.shutdown_grace.total_seconds()
+        for thread in list(in_flight):
+            while thread.is_alive() and not self._hurry.is_set():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                thread.join(min(0.1, remaining))
+        unfinished = [job for thread, job in in_flight.items() if thread.is_alive()]
+        return [job.id for job in unfinished if self._hand_back(job)]
 
     def poll(self) -> None:
         """Run each poller once (e.g. the outbox relay); a failing poller is logged, not fatal."""
@@ -128,29 +191,6 @@ class Worker:
             return None
         return claim_job(self.database, owner=self.name, kinds=self.handlers, lease=self.lease)
 
-    def _run_within_grace(self, job: ClaimedJob) -> bool:
-        """Run the job in a thread; False when a stop outlasted the grace and it was handed back."""
-        done = threading.Event()
-
-        def target() -> None:
-            try:
-                self._execute(job)
-            finally:
-                done.set()
-
-        context = contextvars.copy_context()
-        thread = threading.Thread(target=context.run, args=(target,), daemon=True)
-        thread.start()
-        deadline: float | None = None
-        while not done.wait(0.1):
-            if not self.stop_event.is_set():
-                continue
-            if deadline is None:
-                deadline = time.monotonic() + self.shutdown_grace.total_seconds()
-            if self._hurry.is_set() or time.monotonic() >= deadline:
-                return not self._hand_back(job)
-        return True
-
     def _hand_back(self, job: ClaimedJob) -> bool:
         """At shutdown, past the grace: give the job and its graph thread back, so another
         worker takes them at once rather than after the leases expire. False if lost."""
@@ -171,12 +211,15 @@ class Worker:
             except Exception as exc:  # a handler's failure must never kill the worker
                 self._failed(job, exc)
                 return
-            with self.database.session() as session:
-                if not finish_job(session, job):
-                    log.warning(
-                        "job %s: lease lost before finishing; another worker has it", job.id
-                    )
-                    return
+            try:
+                with self.database.session() as session:
+                    finished = finish_job(session, job)
+            except Exception:  # e.g. the database busy: the job runs again when its lease ends
+                log.exception("job %s: done, but not marked done; it will run again", job.id)
+                return
+            if not finished:
+                log.warning("job %s: lease lost before finishing; another worker has it", job.id)
+                return
             log.info("job %s (%s) done", job.id, job.kind)
 
     def _failed(self, job: ClaimedJob, exc: Exception) -> None:
