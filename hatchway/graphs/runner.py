@@ -8,7 +8,7 @@ thread continues from there (LangGraph re-runs only the node that was interrupte
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hatchway.errors import HatchwayError
-from hatchway.graphs.checkpoint import FencedSaver
+from hatchway.graphs.checkpoint import FencedSaver, LeaseReader, lease_reader
 from hatchway.graphs.lease import LeaseLost, ThreadLease, acquire_lease
 from hatchway.graphs.nodes.review import ReviewerDecision
 from hatchway.graphs.services import TriageServices
@@ -50,11 +50,19 @@ def thread_config(message_id: int) -> RunnableConfig:
     return {"configurable": {"thread_id": str(message_id)}}
 
 
-def _fence() -> None:
-    lease = _current_lease.get()
-    if lease is None:
-        raise LeaseLost("<none>")
-    lease.check()
+def _fence_with(read: LeaseReader | None) -> Callable[[], None]:
+    """The check before every checkpoint write: raise LeaseLost unless our lease is current."""
+
+    def fence() -> None:
+        lease = _current_lease.get()
+        if lease is None:
+            raise LeaseLost("<none>")
+        if read is None:
+            lease.check()
+        else:
+            lease.check_row(read(lease.thread_id))
+
+    return fence
 
 
 class TriageRunner:
@@ -66,7 +74,8 @@ class TriageRunner:
         self.services = services
         self.database = services.database
         self.owner = owner
-        self.graph = build_triage_graph(services, FencedSaver(checkpointer, _fence))
+        fence = _fence_with(lease_reader(checkpointer, services.database))
+        self.graph = build_triage_graph(services, FencedSaver(checkpointer, fence))
 
     def start(self, message_id: int) -> GraphRunStatus:
         """Run a new message's thread until it ends or waits for review (idempotent)."""

@@ -1,0 +1,72 @@
+"""The checkpoint fence reads the lease over the checkpointer's own connection (I7)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from pydantic_ai.messages import ModelMessage, ModelResponse
+from pydantic_ai.models.function import AgentInfo
+from sqlalchemy import select, update
+
+from hatchway.graphs.checkpoint import lease_reader
+from hatchway.graphs.lease import LeaseLost, LeaseRow, acquire_lease
+from hatchway.graphs.runner import TriageRunner
+from hatchway.store import Database
+from hatchway.store.models import GraphRun, utcnow
+from tests.graphs.conftest import DRAFT, answering, make_services
+
+
+def _session_row(database: Database, thread_id: str) -> LeaseRow:
+    with database.session() as session:
+        row = session.execute(
+            select(GraphRun.fencing_token, GraphRun.lease_owner, GraphRun.lease_expires_at).where(
+                GraphRun.thread_id == thread_id
+            )
+        ).one()
+    return LeaseRow(*row)
+
+
+def test_the_reader_sees_what_a_session_sees_at_once(
+    database: Database, checkpointer: BaseCheckpointSaver[Any], message_id: int
+) -> None:
+    read = lease_reader(checkpointer, database)
+    assert read is not None
+    TriageRunner(make_services(database), checkpointer, owner="a")._graph_run(message_id)
+    thread_id = str(message_id)
+    assert read(thread_id) == _session_row(database, thread_id)
+    assert read("no-such-thread") is None
+    lease = acquire_lease(database, thread_id, "a", timedelta(minutes=5))
+    assert read(thread_id) == _session_row(database, thread_id)
+    lease.check_row(read(thread_id))
+    with database.session() as session:  # expired, and taken over
+        session.execute(update(GraphRun).values(lease_expires_at=utcnow() - timedelta(seconds=1)))
+    with pytest.raises(LeaseLost):
+        lease.check_row(read(thread_id))
+    acquire_lease(database, thread_id, "b", timedelta(minutes=5))
+    with pytest.raises(LeaseLost):
+        lease.check_row(read(thread_id))
+
+
+def test_a_run_whose_lease_is_taken_over_midway_writes_no_more_checkpoints(
+    database: Database, checkpointer: BaseCheckpointSaver[Any], message_id: int
+) -> None:
+    def drafting_while_taken_over(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        with database.session() as session:  # this worker stalls past its lease...
+            session.execute(
+                update(GraphRun).values(lease_expires_at=utcnow() - timedelta(seconds=1))
+            )
+        acquire_lease(database, str(message_id), "other", timedelta(minutes=5))
+        return answering(DRAFT)(messages, info)
+
+    services = make_services(database, draft=drafting_while_taken_over)
+    runner = TriageRunner(services, checkpointer, owner="stalled")
+    with pytest.raises(LeaseLost):
+        runner.start(message_id)
+    config = {"configurable": {"thread_id": str(message_id)}}
+    snapshot = runner.graph.get_state(config)
+    assert snapshot.values.get("draft") is None  # the draft step's output was never saved
+    # Checkpoints are written in the background: the one before draft may be refused too.
+    assert snapshot.next in {("draft",), ("rules",)}  # the new holder re-runs from there
