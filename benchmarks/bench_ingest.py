@@ -1,0 +1,275 @@
+"""IMAP ingest rate from a local Dovecot into SQLite and PostgreSQL, against a bare FETCH loop.
+
+    .venv/bin/python -m benchmarks.bench_ingest [--messages 3000] [--rounds 3]
+        [--corpus ../shared/data/mail/spamassassin] [--profile ingest.prof]
+
+Starts a Dovecot from a config written to a temp dir (the test suite's own helpers in
+tests/fixtures/dovecot.py), APPENDs a seeded sample of real messages from the corpus to one
+INBOX, then measures in interleaved rounds (bare, SQLite, PostgreSQL; a fresh database for
+each ingest):
+
+- **bare**: imapclient alone: log in, SELECT, UID SEARCH, then UID FETCH of the same items
+  as ingest (``BODY.PEEK[] FLAGS INTERNALDATE``) in chunks of ingest's ``fetch_chunk_size``,
+  bytes discarded. The ceiling for any client in Python over this connection.
+- **sqlite** / **postgresql**: ``ImapClientMailbox.connect`` + ``hatchway.ingest.ingest_mailbox``
+  (fetch, parse, thread, store raw bytes, queue triage, advance the bookmark per chunk).
+
+Prints a markdown table of median rates and the ratio to the bare loop; the machine is
+shared, so compare the ratios measured side by side, not absolute numbers across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import logging
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from functools import partial
+from pathlib import Path
+
+import imapclient
+from sqlalchemy import create_engine, func, select, text
+
+from hatchway.connectors.imap import ImapClientMailbox, ImapSettings
+from hatchway.ingest import ingest_mailbox
+from hatchway.mail.parse import Quarantined, parse_message
+from hatchway.store import Database
+from hatchway.store.migrate import upgrade
+from hatchway.store.models import InboundMessage
+from tests.fixtures._process import die_with_parent
+from tests.fixtures.dovecot import (
+    DovecotServer,
+    _dovecot_version,
+    _free_port,
+    _prepare_root,
+    _stop,
+    _wait_for_port,
+    _write_config,
+)
+
+POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared/data/mail/spamassassin"
+FETCH_ITEMS = ["BODY.PEEK[]", "FLAGS", "INTERNALDATE"]  # what ImapClientMailbox fetches
+APPEND_BATCH = 100
+
+
+def corpus_sample(corpus: Path, count: int, seed: int = 0) -> list[bytes]:
+    """``count`` messages drawn (seeded) from every ``*.eml`` under ``corpus``."""
+    files = sorted(corpus.rglob("*.eml"))
+    if len(files) < count:
+        raise SystemExit(f"{corpus} has {len(files)} messages, fewer than --messages {count}")
+    return [path.read_bytes() for path in random.Random(seed).sample(files, count)]
+
+
+def nul_in_text(raw: bytes) -> bool:
+    """Whether the parse yields text with a NUL, which PostgreSQL refuses to store.
+
+    Such a message makes ``ingest_mailbox`` raise ``DataError`` on PostgreSQL for its whole
+    chunk (a bug, see BENCHMARKS.md); the benchmark leaves these out and says how many.
+    """
+    parsed = parse_message(raw)
+    if isinstance(parsed, Quarantined):
+        return False
+    texts = (parsed.text, parsed.html or "", parsed.subject, parsed.from_.name)
+    return any("\x00" in value for value in texts)
+
+
+@contextmanager
+def running_dovecot() -> Iterator[DovecotServer]:
+    """A Dovecot started the way the tests' ``dovecot`` fixture starts it (uid 65534 as root)."""
+    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/local/sbin"])
+    binary, doveadm = shutil.which("dovecot", path=search), shutil.which("doveadm", path=search)
+    if binary is None or doveadm is None:
+        raise SystemExit("dovecot not installed: apt-get install dovecot-imapd")
+    uid, gid = (65534, 65534) if os.geteuid() == 0 else (os.getuid(), os.getgid())
+    with tempfile.TemporaryDirectory(prefix="hatchway-bench-dovecot-") as tmp:
+        root = Path(tmp)
+        version = _dovecot_version(binary)
+        port, tls_port = _free_port(), _free_port()
+        config = _write_config(root, version, port, tls_port, uid, gid)
+        _prepare_root(root, uid, gid)
+        with (root / "stdout.log").open("wb") as output:
+            process = subprocess.Popen(
+                [binary, "-F", "-c", str(config)], stdout=output, stderr=output,
+                preexec_fn=die_with_parent(),
+            )  # fmt: skip
+        try:
+            _wait_for_port(process, port, root / "log" / "dovecot.log")
+            yield DovecotServer(
+                host="127.0.0.1", port=port, tls_port=tls_port, ca_file=None, version=version,
+                root=root, config=config, doveadm=doveadm, uid=uid, gid=gid,
+            )  # fmt: skip
+        finally:
+            _stop(process)
+
+
+def load_mailbox(settings: ImapSettings, messages: list[bytes]) -> None:
+    """APPEND ``messages`` to the INBOX (MULTIAPPEND when the server has it)."""
+    client = imapclient.IMAPClient(settings.host, port=settings.port, ssl=False)
+    client.login(settings.username, "secret")
+    multi = client.has_capability("MULTIAPPEND")
+    for start in range(0, len(messages), APPEND_BATCH):
+        batch = messages[start : start + APPEND_BATCH]
+        if multi:
+            client.multiappend(settings.folder, batch)
+        else:
+            for raw in batch:
+                client.append(settings.folder, raw)
+    client.logout()
+
+
+def bare_fetch(settings: ImapSettings) -> int:
+    """imapclient alone: every message's bytes, in ingest's chunk size; returns the count."""
+    client = imapclient.IMAPClient(settings.host, port=settings.port, ssl=False)
+    client.login(settings.username, "secret")
+    client.select_folder(settings.folder)
+    uids = sorted(client.search(["UID", "1:*"]))
+    fetched = 0
+    size = settings.fetch_chunk_size
+    for start in range(0, len(uids), size):
+        response = client.fetch(uids[start : start + size], FETCH_ITEMS)
+        fetched += sum(1 for data in response.values() if b"BODY[]" in data)
+    client.logout()
+    return fetched
+
+
+def hatchway_ingest(settings: ImapSettings, database: Database) -> int:
+    """The real path, as ``hatchway ingest --once`` runs it; returns the messages stored."""
+    with ImapClientMailbox.connect(settings) as client:
+        report = ingest_mailbox(database, client, settings)
+    return report.stored
+
+
+@contextmanager
+def fresh_sqlite(workdir: Path) -> Iterator[Database]:
+    database = Database(f"sqlite:///{workdir / f'ingest-{uuid.uuid4().hex[:8]}.db'}")
+    upgrade(database)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+@contextmanager
+def fresh_postgres() -> Iterator[Database]:
+    """A throwaway PostgreSQL database, migrated, dropped afterwards."""
+    name = f"hw_bench_ingest_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    database = Database(POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
+    try:
+        upgrade(database)
+        yield database
+    finally:
+        database.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def stored_count(database: Database) -> int:
+    with database.session() as session:
+        return int(session.scalar(select(func.count()).select_from(InboundMessage)) or 0)
+
+
+def timed(action: Callable[[], int], expected: int) -> float:
+    """Seconds ``action`` took; it must have handled all ``expected`` messages."""
+    start = time.perf_counter()
+    done = action()
+    elapsed = time.perf_counter() - start
+    if done != expected:
+        raise SystemExit(f"expected {expected} messages, got {done}")
+    return elapsed
+
+
+def parse_only(messages: list[bytes]) -> int:
+    """``parse_message`` over the same bytes, no IMAP and no database: ingest's parse share."""
+    for raw in messages:
+        parse_message(raw)
+    return len(messages)
+
+
+def run_round(
+    settings: ImapSettings,
+    workdir: Path,
+    messages: list[bytes],
+    profile: cProfile.Profile | None,
+) -> dict[str, float]:
+    """One bare, one SQLite and one PostgreSQL pass, and the parse alone; seconds each."""
+    count = len(messages)
+    seconds = {"bare imapclient FETCH": timed(lambda: bare_fetch(settings), count)}
+    targets: list[tuple[str, AbstractContextManager[Database]]] = [
+        ("hatchway → sqlite", fresh_sqlite(workdir)),
+        ("hatchway → postgresql", fresh_postgres()),
+    ]
+    for name, fresh in targets:
+        with fresh as database:
+            if profile is not None:
+                profile.enable()
+            seconds[name] = timed(partial(hatchway_ingest, settings, database), count)
+            if profile is not None:
+                profile.disable()
+            if stored_count(database) != count:
+                raise SystemExit(f"{name}: {stored_count(database)} rows stored, not {count}")
+    seconds["(parse_message alone, no IMAP, no database)"] = timed(
+        lambda: parse_only(messages), count
+    )
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--profile", type=Path, help="write cProfile stats of the ingest passes")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    sample = corpus_sample(args.corpus, args.messages)
+    messages = [raw for raw in sample if not nul_in_text(raw)]
+    count = len(messages)
+    megabytes = sum(len(raw) for raw in messages) / 1e6
+    profile = cProfile.Profile() if args.profile else None
+    runs: dict[str, list[float]] = {}
+    with running_dovecot() as server, tempfile.TemporaryDirectory() as workdir:
+        user = server.new_user()
+        settings = server.settings(user)
+        load_mailbox(settings, messages)
+        bare_fetch(settings)  # warm-up: Dovecot builds its index and caches on first read
+        for _ in range(args.rounds):
+            for name, elapsed in run_round(settings, Path(workdir), messages, profile).items():
+                runs.setdefault(name, []).append(elapsed)
+    if profile is not None:
+        profile.dump_stats(args.profile)
+    print(
+        f"{count} messages ({megabytes:.1f} MB, mean {megabytes * 1e3 / count:.1f} kB) "
+        f"drawn from {args.corpus} ({len(sample) - count} left out: NUL in parsed text); "
+        f"fetch chunk {settings.fetch_chunk_size}; "
+        f"median of {args.rounds} interleaved rounds\n"
+    )
+    print("| path | msg/s (median) | MB/s | ratio to bare | msg/s per round |")
+    print("|---|---:|---:|---:|---|")
+    bare_rate = count / statistics.median(runs["bare imapclient FETCH"])
+    for name, seconds in runs.items():
+        rate = count / statistics.median(seconds)
+        each = ", ".join(f"{count / s:.0f}" for s in seconds)
+        print(
+            f"| {name} | {rate:.0f} | {rate * megabytes / count:.2f} "
+            f"| {rate / bare_rate:.2f} | {each} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
