@@ -274,21 +274,23 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
 
 
 def _config_error(exc: ValidationError, path: Path | None) -> ConfigError:
-    problems = [_describe(error, path) for error in exc.errors()]
-    first = exc.errors()[0]
-    key = ".".join(str(part) for part in first["loc"]) or "settings"
-    fix = _fix_for(first)
-    detail = "; ".join(problems)
-    return ConfigError(key, detail, fix)
+    """One error naming the first bad key (the error's own key); any others follow by name."""
+    first, *others = exc.errors()
+    key = _dotted(first)
+    problems = [_describe(first, path), *(f"{_dotted(e)}: {_describe(e, path)}" for e in others)]
+    return ConfigError(key, "; ".join(problems), _fix_for(first))
+
+
+def _dotted(error: ErrorDetails) -> str:
+    return ".".join(str(part) for part in error["loc"]) or "settings"
 
 
 def _describe(error: ErrorDetails, path: Path | None) -> str:
-    loc = [str(part) for part in error["loc"]]
-    dotted = ".".join(loc) or "settings"
-    env_name = ENV_PREFIX + "__".join(loc).upper()
-    where = f"env {env_name}" + (f" or `{dotted}` in {path}" if path else "")
+    """What is wrong and where it is set: ``<message> (env HATCHWAY_X or `x` in file)``."""
+    env_name = ENV_PREFIX + "__".join(str(part) for part in error["loc"]).upper()
+    where = f"env {env_name}" + (f" or `{_dotted(error)}` in {path}" if path else "")
     message = error["msg"].removeprefix("Value error, ")
-    return f"{dotted} ({where}): {message}"
+    return f"{message} ({where})"
 
 
 _FIXES = {
@@ -303,8 +305,11 @@ _FIXES = {
 def _fix_for(error: ErrorDetails) -> str:
     if error["loc"] and error["loc"][0] == "secret_key":
         return (
-            "set HATCHWAY_SECRET_KEY to a long random string "
+            "run `hatchway init` (writes hatchway.toml with a fresh key), or set "
+            "HATCHWAY_SECRET_KEY to a long random string "
             '(python -c "import secrets; print(secrets.token_urlsafe(48))"), '
             "or set dev_mode = true for local experiments"
         )
+    if error["loc"] and error["loc"][0] == "database_url":
+        return "use sqlite:///path/to/file.db or postgresql+psycopg://user:password@host:5432/db"
     return _FIXES.get(error["type"], "set a valid value (see hatchway.example.toml)")

@@ -5,9 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from hatchway.cli import app
@@ -15,18 +18,15 @@ from hatchway.config import load_settings
 
 runner = CliRunner()
 
-COMMANDS = [
-    [],
-    ["init"],
-    ["db"],
-    ["db", "upgrade"],
-    ["db", "current"],
-    ["serve"],
-    ["worker"],
-    ["demo"],
-    ["users"],
-    ["users", "add"],
-]
+
+def _command_paths(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    yield path
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _command_paths(sub, (*path, name))
+
+
+# Every command and group the CLI has, walked from the app: a new command is covered too.
+COMMANDS = list(_command_paths(typer.main.get_command(app)))
 
 
 @pytest.fixture(autouse=True)
@@ -36,18 +36,38 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+def test_the_walk_finds_the_commands_the_issue_names() -> None:
+    for command in [(), ("init",), ("db", "upgrade"), ("serve",), ("worker",), ("demo",)]:
+        assert command in COMMANDS
+
+
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "root")
-def test_every_command_has_help(command: list[str]) -> None:
+def test_every_command_has_help(command: tuple[str, ...]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0, result.output
-    assert "Usage" in result.output
+    assert f"Usage: hatchway {' '.join(command)}".rstrip() in result.output
+    help_text = typer.main.get_command(app)
+    for name in command:
+        help_text = help_text.commands[name]  # type: ignore[attr-defined]
+    assert help_text.help, f"`hatchway {' '.join(command)}` has no help text"
 
 
-@pytest.mark.parametrize("argv", [["nope"], ["serve", "--bogus"], ["db", "sideways"]])
-def test_usage_errors_exit_2_with_a_message(argv: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["nope"], "No such command 'nope'"),
+        (["--bogus"], "No such option: --bogus"),
+        (["serve", "--bogus"], "No such option: --bogus"),
+        (["db", "sideways"], "No such command 'sideways'"),
+        (["serve", "--port", "eighty"], "Invalid value for '--port'"),
+        (["users", "add"], "Missing argument 'username'"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_message(argv: list[str], message: str) -> None:
     result = runner.invoke(app, argv)
     assert result.exit_code == 2
-    assert "No such" in result.output
+    assert message in result.output
+    assert "--help" in result.output  # says where to look
 
 
 def test_init_writes_a_commented_config_that_loads(tmp_path: Path) -> None:
@@ -86,13 +106,16 @@ def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
     )
 
 
-def test_unreachable_database_names_the_url_without_password(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["db", "current"], ["serve"], ["worker"]])
+def test_unreachable_database_names_the_url_without_password(
+    tmp_path: Path, command: list[str]
+) -> None:
     env = {
         "PATH": "/usr/bin:/bin",
         "HATCHWAY_DEV_MODE": "true",
         "HATCHWAY_DATABASE_URL": "postgresql+psycopg://app:hunter2@127.0.0.1:1/prod",
     }
-    result = _run("db", "upgrade", env=env)
+    result = _run(*command, env=env)
     assert result.returncode == 1
     assert "127.0.0.1:1/prod" in result.stderr
     assert "hunter2" not in result.stderr

@@ -131,3 +131,42 @@ def test_placeholder_passwords_are_refused(tmp_path: Path, snippet: str, key: st
 def test_sent_mailbox_must_exist(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="sent_mailbox"):
         load_settings(dev_mode=True, sent_mailbox="nope")
+
+
+def test_placeholder_passwords_are_accepted_in_dev_mode(tmp_path: Path) -> None:
+    (tmp_path / "hatchway.toml").write_text(
+        'dev_mode = true\n[smtp]\nhost = "h"\nfrom_address = "a@b.example"\n'
+        'username = "u"\npassword = "change-me"\n'
+    )
+    settings = load_settings()
+    assert settings.smtp is not None
+    assert settings.smtp.password is not None
+    assert settings.smtp.password.get_secret_value() == "change-me"
+
+
+def test_the_message_names_the_key_once_then_where_it_is_set(tmp_path: Path) -> None:
+    (tmp_path / "hatchway.toml").write_text('dev_mode = true\nlog_level = "LOUD"\n')
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert message.startswith("log_level: Input should be 'DEBUG'")
+    assert message.count("log_level") == 2  # the key, then `log_level` in the file
+    assert "HATCHWAY_LOG_LEVEL" in message and "hatchway.toml" in message
+    assert message.endswith("Fix: use one of the allowed values")
+
+
+def test_every_bad_key_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HATCHWAY_SERVER__PORT", "eighty")
+    monkeypatch.setenv("HATCHWAY_LOG_LEVEL", "LOUD")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(dev_mode=True)
+    assert raised.value.key in {"server.port", "log_level"}
+    other = ({"server.port", "log_level"} - {raised.value.key}).pop()
+    assert f"; {other}: " in raised.value.problem
+
+
+def test_a_bad_database_url_gets_a_url_to_copy() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(dev_mode=True, database_url="mysql://x")
+    assert raised.value.key == "database_url"
+    assert "postgresql+psycopg://" in raised.value.fix and "sqlite:///" in raised.value.fix

@@ -184,7 +184,9 @@ def test_config_check_reports_the_key_and_fix_and_exits_1(tmp_path: Path) -> Non
     result = runner.invoke(app, ["config", "check"])
     assert result.exit_code == 1
     assert "key:     secret_key" in result.output
-    assert "fix:     set HATCHWAY_SECRET_KEY" in result.output
+    assert "fix:     run `hatchway init`" in result.output
+    assert "set HATCHWAY_SECRET_KEY" in result.output
+    assert "; outbox.hold_auto_seconds: " in result.output  # the second bad key is named too
 
 
 def test_config_check_database_wants_a_migrated_database(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -72,27 +73,58 @@ def test_hatchway_demo_serves_the_sign_in_page(tmp_path: Path) -> None:
         "hatchway",
         "demo",
         "--dir",
-        str(tmp_path),
+        str(tmp_path / "demo"),
         "--port",
         str(port),
     ]
-    process = subprocess.Popen(
-        command,
-        cwd=Path(__file__).parents[1],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        # Everything is behind sign-in: the demo's front door is the login page.
-        page = _wait_for_page(f"http://127.0.0.1:{port}/login", deadline=time.monotonic() + 90)
-        assert 'name="password"' in page
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
-    assert f"http://127.0.0.1:{port}/" in output
-    assert "reviewer" in output and "ops" in output and "admin" in output
+    log = tmp_path / "demo.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=Path(__file__).parents[1],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            # Everything is behind sign-in: the demo's front door is the login page.
+            base = f"http://127.0.0.1:{port}"
+            page = _wait_for_page(f"{base}/login", deadline=time.monotonic() + 90)
+            assert 'name="password"' in page
+            printed = log.read_text()
+            assert f"{base}/" in printed
+            logins = _printed_logins(printed)
+            assert set(logins) == {"reviewer", "ops", "admin"}
+            # The printed password signs the reviewer in: the login is real, not decoration.
+            assert _sign_in(base, "reviewer", logins["reviewer"]).headers["location"] == "/inbox"
+            assert _sign_in(base, "reviewer", "not-the-password").status_code == 401
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _printed_logins(output: str) -> dict[str, str]:
+    """``  <username> <role> <password>`` lines under "demo logins"."""
+    lines = output.split("demo logins", 1)[1].splitlines()[1:]
+    logins: dict[str, str] = {}
+    for line in lines:
+        if not line.startswith("  "):
+            break
+        username, _role, password = line.split()
+        logins[username] = password
+    return logins
+
+
+def _sign_in(base: str, username: str, password: str) -> httpx.Response:
+    with httpx.Client(base_url=base, timeout=10) as client:
+        form = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token is not None
+        return client.post(
+            "/login",
+            data={"username": username, "password": password, "csrf_token": token.group(1)},
+        )
 
 
 def _wait_for_page(url: str, deadline: float) -> str:

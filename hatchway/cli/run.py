@@ -29,12 +29,12 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default: settings).")] = None,
 ) -> None:
     """Serve the review inbox, ops console and API."""
+    settings = settings_for()
+    database = database_for(settings)
     import uvicorn
 
     from hatchway.ui.app import create_app
 
-    settings = settings_for()
-    database = database_for(settings)
     uvicorn.run(
         create_app(settings, database),
         host=host or settings.server.host,
@@ -51,13 +51,15 @@ def worker(
     once: Annotated[bool, typer.Option(help="Run the jobs that are due, then exit.")] = False,
 ) -> None:
     """Run triage jobs and relay the outbox until stopped (SIGTERM/SIGINT finish the job first)."""
+    # Settings and database first: a bad key or an unreachable database is reported at once,
+    # not after the graph's imports (seconds on a busy machine).
+    settings = settings_for()
+    database = database_for(settings)
     from hatchway.handlers import open_handlers
     from hatchway.runtime import build_outbox_relay
     from hatchway.webhooks.dispatcher import build_webhook_dispatcher
     from hatchway.worker import Worker, worker_name
 
-    settings = settings_for()
-    database = database_for(settings)
     relay = build_outbox_relay(settings, database)
     if relay is None:
         log.warning("no [smtp] configured: approved replies will wait in the outbox")

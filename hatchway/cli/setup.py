@@ -87,7 +87,7 @@ def db_copy(
 
 @users_app.command("add")
 def users_add(
-    username: str,
+    username: Annotated[str, typer.Argument(help="Login name.")],
     role: Annotated[str, typer.Option(help="reviewer, ops or admin.")] = "reviewer",
     display_name: Annotated[str | None, typer.Option(help="Name shown in the UI.")] = None,
     password: Annotated[

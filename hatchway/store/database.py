@@ -46,7 +46,15 @@ class Database:
             ) from None
         self.url = parsed
         self.display_url = mask_url(parsed)
-        self.engine: Engine = _make_engine(parsed, busy_timeout_ms=busy_timeout_ms, echo=echo)
+        try:
+            self.engine: Engine = _make_engine(parsed, busy_timeout_ms=busy_timeout_ms, echo=echo)
+        except (ImportError, ArgumentError) as exc:  # no such dialect, or its driver is missing
+            raise DatabaseError(
+                self.display_url,
+                f"no usable driver ({exc})",
+                "use sqlite:///file.db, or postgresql+psycopg://... with the postgres extra "
+                "installed (pip install 'hatchway[postgres]')",
+            ) from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

@@ -75,3 +75,18 @@ def test_sqlite_in_a_missing_unwritable_place_names_the_fix(tmp_path: object) ->
 def test_garbage_url_is_a_database_error() -> None:
     with pytest.raises(DatabaseError, match="cannot be parsed"):
         Database("not a url")
+
+
+@pytest.mark.parametrize(
+    ("url", "missing"),
+    [
+        ("postgresql+asyncpg://app:s3cret@127.0.0.1/hatchway", "asyncpg"),
+        ("postgresql+nosuchdriver://app:s3cret@127.0.0.1/hatchway", "nosuchdriver"),
+    ],
+)
+def test_a_driver_that_is_not_installed_is_a_database_error(url: str, missing: str) -> None:
+    with pytest.raises(DatabaseError) as raised:
+        Database(url)
+    message = str(raised.value)
+    assert missing in message and "s3cret" not in message
+    assert "hatchway[postgres]" in raised.value.fix
