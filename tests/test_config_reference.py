@@ -211,3 +211,9 @@ def test_public_surface() -> None:
         "render_reference",
     ]
     assert hatchway.cli.config.__all__ == ["config_check", "config_reference"]
+
+
+def test_the_example_at_the_top_is_the_one_init_writes() -> None:
+    # The repository shows hatchway.example.toml beside the README; `hatchway init` copies the
+    # packaged one. Both must say the same.
+    assert (ROOT / "hatchway.example.toml").read_text() == EXAMPLE.read_text()

@@ -112,6 +112,8 @@ class InboundMessage(Base):
     message_id: Mapped[str | None] = mapped_column(String(998), index=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     status: Mapped[InboundStatus] = enum_column(InboundStatus, default=InboundStatus.RECEIVED)
+    # Why it has this status: the quarantine reason (with the parse error), the rule that
+    # ignored it, or why it went to review.
     status_reason: Mapped[str | None] = mapped_column(Text)
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"), index=True)
     # Parsed fields; empty while the message is quarantined.
