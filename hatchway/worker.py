@@ -17,7 +17,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import timedelta
 from types import FrameType
 
@@ -27,7 +27,7 @@ from hatchway.graphs.lease import release_thread_lease
 from hatchway.observability.context import log_context
 from hatchway.store import Database
 from hatchway.store.jobs import ClaimedJob, claim_job, finish_job, requeue_job, retry_or_fail_job
-from hatchway.store.models import InboundMessage, InboundStatus, JobState
+from hatchway.store.models import InboundMessage, InboundStatus, JobState, Lane
 from hatchway.webhooks.events import record_back_in_review
 
 __all__ = ["JobHandler", "Worker", "worker_name"]
@@ -44,7 +44,8 @@ def worker_name() -> str:
 
 
 class Worker:
-    """Claims and runs jobs of the kinds it has handlers for, up to ``concurrency`` at once.
+    """Claims and runs jobs of the kinds it has handlers for, up to ``concurrency`` at once,
+    of which at most ``backfill_slots`` (default: all) from the backfill lane.
 
     ``stop_event`` (set by :meth:`stop`, a signal, or the caller) ends :meth:`run` after the
     jobs in hand; past ``shutdown_grace`` those still running are handed back instead.
@@ -63,9 +64,12 @@ class Worker:
         stop_event: threading.Event | None = None,
         shutdown_grace: timedelta = timedelta(seconds=30),
         concurrency: int = 1,
+        backfill_slots: int | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, not {concurrency}")
+        if backfill_slots is not None and not 1 <= backfill_slots <= concurrency:
+            raise ValueError(f"backfill_slots must be 1..{concurrency}, not {backfill_slots}")
         self.database = database
         self.handlers = dict(handlers)
         self.name = name or worker_name()
@@ -76,6 +80,9 @@ class Worker:
         self.stop_event = stop_event if stop_event is not None else threading.Event()
         self.shutdown_grace = shutdown_grace
         self.concurrency = concurrency
+        # At most this many backfill jobs at once: the other slots (and the CPU they would
+        # take: graph runs are partly CPU-bound, under one GIL) stay free for live mail.
+        self.backfill_slots = concurrency if backfill_slots is None else backfill_slots
         self._hurry = threading.Event()  # a second signal: hand back now
         self._slot_freed = threading.Event()  # a job in flight has finished
 
@@ -117,7 +124,9 @@ class Worker:
         for thread in [thread for thread in in_flight if not thread.is_alive()]:
             del in_flight[thread]
         while len(in_flight) < self.concurrency and not self.stop_event.is_set():
-            job = self._claim()
+            backfill = sum(job.lane != Lane.LIVE for job in in_flight.values())
+            live_only = backfill >= self.backfill_slots
+            job = self._claim(lanes=(Lane.LIVE,) if live_only else None)
             if job is None:
                 return True
             in_flight[self._start(job)] = job
@@ -186,10 +195,12 @@ class Worker:
         signal.signal(signal.SIGTERM, _handle)
         signal.signal(signal.SIGINT, _handle)
 
-    def _claim(self) -> ClaimedJob | None:
+    def _claim(self, lanes: Collection[Lane] | None = None) -> ClaimedJob | None:
         if not self.handlers:
             return None
-        return claim_job(self.database, owner=self.name, kinds=self.handlers, lease=self.lease)
+        return claim_job(
+            self.database, owner=self.name, kinds=self.handlers, lease=self.lease, lanes=lanes
+        )
 
     def _hand_back(self, job: ClaimedJob) -> bool:
         """At shutdown, past the grace: give the job and its graph thread back, so another

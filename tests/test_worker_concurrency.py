@@ -106,3 +106,36 @@ def test_stopping_hands_back_every_job_still_running_after_the_grace(database: D
 def test_concurrency_below_one_is_refused(database: Database) -> None:
     with pytest.raises(ValueError, match="at least 1"):
         Worker(database, {}, concurrency=0)
+
+
+def test_backfill_holds_at_most_its_slots_and_live_mail_takes_the_rest(database: Database) -> None:
+    backfill = _jobs(database, 3, Lane.BACKFILL)
+    live = _jobs(database, 2, Lane.LIVE)
+    lanes = dict.fromkeys(backfill, Lane.BACKFILL) | dict.fromkeys(live, Lane.LIVE)
+    lock, running, most_backfill = threading.Lock(), [0, 0], [0]
+    both_live = threading.Barrier(2, timeout=20)  # the two live jobs run side by side
+
+    def handler(job: ClaimedJob) -> None:
+        is_backfill = lanes[job.id] == Lane.BACKFILL
+        with lock:
+            running[is_backfill] += 1
+            most_backfill[0] = max(most_backfill[0], running[True])
+        if not is_backfill:
+            both_live.wait()
+        threading.Event().wait(0.05)
+        with lock:
+            running[is_backfill] -= 1
+
+    worker = Worker(
+        database, {"triage": handler}, concurrency=3, backfill_slots=1, poll_interval=0.01
+    )
+    thread, result = _run(worker)
+    while any(state != JobState.DONE for state in _states(database).values()):
+        assert thread.is_alive()
+        threading.Event().wait(0.05)
+    worker.stop()
+    thread.join(timeout=10)
+    assert result == [True]
+    assert most_backfill[0] == 1
+    with pytest.raises(ValueError, match="backfill_slots"):
+        Worker(database, {}, concurrency=2, backfill_slots=3)

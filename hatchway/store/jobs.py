@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from hatchway.store.database import Database
@@ -42,6 +42,7 @@ class ClaimedJob:
     attempts: int
     max_attempts: int
     lease_token: int
+    lane: int = Lane.LIVE
 
 
 def enqueue(
@@ -60,9 +61,15 @@ def enqueue(
 
 
 def claim_job(
-    database: Database, *, owner: str, kinds: Collection[str], lease: timedelta
+    database: Database,
+    *,
+    owner: str,
+    kinds: Collection[str],
+    lease: timedelta,
+    lanes: Collection[Lane] | None = None,
 ) -> ClaimedJob | None:
-    """Take the next runnable job (queued, or running with an expired lease), or None."""
+    """Take the next runnable job (queued, or running with an expired lease), or None;
+    only from ``lanes`` when given."""
     now = utcnow()
     runnable = or_(
         and_(Job.state == JobState.QUEUED, Job.run_after <= now),
@@ -71,6 +78,7 @@ def claim_job(
     query = (
         select(Job)
         .where(runnable, Job.kind.in_(list(kinds)))
+        .where(Job.lane.in_([int(lane) for lane in lanes]) if lanes is not None else true())
         .order_by(Job.lane, Job.id)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -92,6 +100,7 @@ def claim_job(
             attempts=job.attempts,
             max_attempts=job.max_attempts,
             lease_token=job.lease_token,
+            lane=job.lane,
         )
 
 
