@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -12,18 +13,23 @@ from hatchway.graphs.runner import TriageRunner
 from hatchway.review import (
     REOPEN_REVIEW_JOB,
     REVIEW_DECISION_JOB,
+    RefusalKind,
     ReviewRefused,
     submit_decision,
+    take_claim,
     undo_send,
 )
 from hatchway.store import Database
 from hatchway.store.jobs import claim_job, finish_job
 from hatchway.store.models import (
+    AuditEvent,
     Draft,
     InboundMessage,
     InboundStatus,
+    Job,
     OutboxEntry,
     OutboxState,
+    Role,
     User,
     utcnow,
 )
@@ -42,6 +48,12 @@ def _work(database: Database, runner: TriageRunner) -> None:
             finish_job(session, job)
 
 
+def _submit(database: Database, message_id: int, decision: ReviewerDecision, **extra: Any) -> int:
+    return submit_decision(
+        database, message_id=message_id, decision=decision, now=utcnow(), **extra
+    )
+
+
 def _send(reviewer_id: int, body: str | None = None) -> ReviewerDecision:
     return ReviewerDecision(action="send", reviewer_id=reviewer_id, body=body)
 
@@ -50,16 +62,16 @@ def test_send_undo_and_send_again_gives_one_live_entry(
     database: Database, runner: TriageRunner, message_id: int, reviewer_id: int
 ) -> None:
     runner.start(message_id)
-    submit_decision(database, message_id=message_id, decision=_send(reviewer_id))
+    _submit(database, message_id, _send(reviewer_id))
     with pytest.raises(ReviewRefused, match="already being carried out"):
-        submit_decision(database, message_id=message_id, decision=_send(reviewer_id))
+        _submit(database, message_id, _send(reviewer_id))
     _work(database, runner)
     with database.session() as session:  # a long hold, so the undo is in time
         session.execute(update(OutboxEntry).values(hold_until=utcnow() + timedelta(minutes=5)))
     assert undo_send(database, message_id=message_id, user_id=reviewer_id)
     _work(database, runner)
     assert runner.waiting_for_review(message_id)
-    submit_decision(database, message_id=message_id, decision=_send(reviewer_id, body="Fixed text"))
+    _submit(database, message_id, _send(reviewer_id, body="Fixed text"))
     _work(database, runner)
     with database.session() as session:
         entries = session.scalars(select(OutboxEntry).order_by(OutboxEntry.id)).all()
@@ -73,7 +85,7 @@ def test_decisions_are_refused_when_not_in_review(
     database: Database, runner: TriageRunner, message_id: int, reviewer_id: int
 ) -> None:
     with pytest.raises(ReviewRefused, match="not waiting for review"):
-        submit_decision(database, message_id=message_id, decision=_send(reviewer_id))
+        _submit(database, message_id, _send(reviewer_id))
 
 
 def test_an_inactive_reviewer_cannot_decide(
@@ -83,7 +95,7 @@ def test_an_inactive_reviewer_cannot_decide(
     with database.session() as session:
         session.execute(update(User).values(active=False))
     with pytest.raises(ReviewRefused, match="not active"):
-        submit_decision(database, message_id=message_id, decision=_send(reviewer_id))
+        _submit(database, message_id, _send(reviewer_id))
 
 
 def test_a_rule_asking_for_a_role_is_enforced(
@@ -101,16 +113,16 @@ def test_a_rule_asking_for_a_role_is_enforced(
             }
         ]
     with pytest.raises(ReviewRefused, match="needs the ops role"):
-        submit_decision(database, message_id=message_id, decision=_send(reviewer_id))
+        _submit(database, message_id, _send(reviewer_id))
     reject = ReviewerDecision(action="reject", reviewer_id=reviewer_id, reason="no")
-    assert submit_decision(database, message_id=message_id, decision=reject) > 0
+    assert _submit(database, message_id, reject) > 0
 
 
 def test_undo_after_the_hold_is_refused(
     database: Database, runner: TriageRunner, message_id: int, reviewer_id: int
 ) -> None:
     runner.start(message_id)
-    submit_decision(database, message_id=message_id, decision=_send(reviewer_id))
+    _submit(database, message_id, _send(reviewer_id))
     _work(database, runner)
     with database.session() as session:
         session.execute(update(OutboxEntry).values(state=OutboxState.SENDING))
@@ -118,3 +130,84 @@ def test_undo_after_the_hold_is_refused(
     with database.session() as session:
         message = session.get(InboundMessage, message_id)
         assert message is not None and message.status == InboundStatus.APPROVED
+
+
+def test_an_item_someone_else_has_open_is_refused(
+    database: Database, runner: TriageRunner, message_id: int, reviewer_id: int
+) -> None:
+    runner.start(message_id)
+    with database.session() as session:
+        other = User(username="olga", display_name="Olga", role=Role.REVIEWER, password_hash="x")
+        session.add(other)
+        session.flush()
+        take_claim(session, message_id=message_id, user=other, now=utcnow(), minutes=5)
+    with pytest.raises(ReviewRefused, match="held by Olga") as refused:
+        _submit(database, message_id, _send(reviewer_id))
+    assert refused.value.kind == RefusalKind.HELD_BY_ANOTHER
+    later = utcnow() + timedelta(minutes=6)  # the claim lapsed
+    assert submit_decision(database, message_id=message_id, decision=_send(reviewer_id), now=later)
+
+
+def test_escalation_is_recorded_with_the_decision_and_the_claim_released(
+    database: Database, runner: TriageRunner, message_id: int, reviewer_id: int
+) -> None:
+    runner.start(message_id)
+    with database.session() as session:
+        reviewer = session.get(User, reviewer_id)
+        assert reviewer is not None
+        take_claim(session, message_id=message_id, user=reviewer, now=utcnow(), minutes=5)
+    note = ReviewerDecision(action="escalate", reviewer_id=reviewer_id, reason=" legal tone ")
+    job_id = _submit(database, message_id, note, escalate_to=Role.OPS, relayed_by="api key crm")
+    with database.session() as session:
+        message = session.get(InboundMessage, message_id)
+        job = session.get(Job, job_id)
+        audit = session.scalars(select(AuditEvent).where(AuditEvent.actor == "api key crm")).one()
+        assert message is not None and job is not None
+        assert (message.assigned_role, message.claimed_by_id) == ("ops", None)
+        assert job.payload["reason"] == "escalated to ops: legal tone"
+        assert audit.details == {"action": "escalate", "reviewer": "rita", "job_id": job_id}
+
+
+@pytest.mark.parametrize(
+    ("decision", "escalate_to", "refusal"),
+    [
+        (ReviewerDecision(action="reject", reviewer_id=0, reason="  "), None, "say why"),
+        (ReviewerDecision(action="escalate", reviewer_id=0), None, "role to escalate to"),
+        (ReviewerDecision(action="escalate", reviewer_id=0), Role.REVIEWER, "escalate to"),
+        (ReviewerDecision(action="reassign", reviewer_id=0, assignee_id=999), None, "active user"),
+    ],
+)
+def test_incomplete_decisions_are_refused_and_queue_nothing(
+    database: Database,
+    runner: TriageRunner,
+    message_id: int,
+    reviewer_id: int,
+    decision: ReviewerDecision,
+    escalate_to: Role | None,
+    refusal: str,
+) -> None:
+    runner.start(message_id)
+    decision = decision.model_copy(update={"reviewer_id": reviewer_id})
+    with pytest.raises(ReviewRefused, match=refusal):
+        _submit(database, message_id, decision, escalate_to=escalate_to)
+    with database.session() as session:
+        assert session.scalars(select(Job).where(Job.kind == REVIEW_DECISION_JOB)).all() == []
+
+
+def test_reassignment_names_the_new_reviewer(
+    database: Database, runner: TriageRunner, message_id: int, reviewer_id: int
+) -> None:
+    runner.start(message_id)
+    with database.session() as session:
+        other = User(username="olga", display_name="Olga", role=Role.REVIEWER, password_hash="x")
+        session.add(other)
+        session.flush()
+        other_id = other.id
+    decision = ReviewerDecision(action="reassign", reviewer_id=reviewer_id, assignee_id=other_id)
+    job_id = _submit(database, message_id, decision)
+    with database.session() as session:
+        message = session.get(InboundMessage, message_id)
+        job = session.get(Job, job_id)
+        assert message is not None and job is not None
+        assert message.assignee_id == other_id
+        assert job.payload["reason"] == "reassigned to Olga"

@@ -24,7 +24,7 @@ from hatchway.store import Database
 from hatchway.store.copy import CopyReport, copy_database
 from hatchway.store.jobs import claim_job, finish_job
 from hatchway.store.migrate import upgrade
-from hatchway.store.models import Base, InboundSource, Job, OutboxEntry, OutboxState, Role
+from hatchway.store.models import Base, InboundSource, Job, OutboxEntry, OutboxState, Role, utcnow
 from tests.graphs.conftest import CUSTOMER_MAIL, make_services
 
 pytestmark = pytest.mark.postgres
@@ -45,7 +45,7 @@ def _migrated(url: str) -> Database:
 def _decide(database: Database, runner: TriageRunner, message_id: int, reviewer: int) -> None:
     """Submit a send decision and carry it out the way a worker's handler does."""
     decision = ReviewerDecision(action="send", reviewer_id=reviewer, body=f"Reply {message_id}")
-    submit_decision(database, message_id=message_id, decision=decision)
+    submit_decision(database, message_id=message_id, decision=decision, now=utcnow())
     job = claim_job(database, owner="w", kinds={REVIEW_DECISION_JOB}, lease=timedelta(minutes=1))
     assert job is not None and job.inbound_message_id == message_id
     runner.resume(message_id, ReviewerDecision.model_validate(job.payload))

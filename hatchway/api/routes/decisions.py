@@ -15,9 +15,9 @@ from hatchway.api.keys import AuthenticatedKey
 from hatchway.api.queries import get_message
 from hatchway.api.schemas import DecisionCreate, DecisionQueued
 from hatchway.graphs.nodes.review import ReviewerDecision
-from hatchway.review import ReviewRefused, required_role, submit_decision
+from hatchway.review import RefusalKind, ReviewRefused, outranks, required_role, submit_decision
 from hatchway.store import Database
-from hatchway.store.models import ROLE_RANK, AuditEvent, InboundStatus, User, utcnow
+from hatchway.store.models import User, utcnow
 
 __all__ = ["router"]
 
@@ -47,6 +47,13 @@ async def decide(
     return await run_in_threadpool(_decide, database, message_id, decision, key)
 
 
+_REFUSED_AS: dict[RefusalKind, tuple[int, str]] = {
+    RefusalKind.HELD_BY_ANOTHER: (409, "held_by_another"),
+    RefusalKind.INACTIVE_REVIEWER: (422, "validation_error"),
+    RefusalKind.INVALID: (422, "validation_error"),
+}
+
+
 def _decide(
     database: Database, message_id: int, create: DecisionCreate, key: AuthenticatedKey
 ) -> DecisionQueued:
@@ -54,30 +61,18 @@ def _decide(
         get_message(session, message_id)
         decision = _reviewer_decision(session, message_id, create, key)
     try:
-        job_id = submit_decision(database, message_id=message_id, decision=decision)
+        job_id = submit_decision(
+            database,
+            message_id=message_id,
+            decision=decision,
+            now=utcnow(),
+            escalate_to=create.escalate_to,
+            relayed_by=key.actor_name,
+        )
     except ReviewRefused as refused:
-        raise ApiError(409, "review_refused", f"Not done: {refused.reason}.") from None
-    with database.session() as session:
-        message = get_message(session, message_id)
-        session.add(_audit_event(message_id, create, key, job_id))
-        if create.action == "escalate":
-            message.assigned_role = create.escalate_to
-        elif create.action == "reassign":
-            message.assignee_id = decision.assignee_id
+        status, code = _REFUSED_AS.get(refused.kind, (409, "review_refused"))
+        raise ApiError(status, code, f"Not done: {refused.reason}.") from None
     return DecisionQueued(message_id=message_id, job_id=job_id, action=create.action)
-
-
-def _audit_event(
-    message_id: int, create: DecisionCreate, key: AuthenticatedKey, job_id: int
-) -> AuditEvent:
-    """Which key relayed whose decision: the review trail names the reviewer, this the key."""
-    return AuditEvent(
-        actor=key.actor_name,
-        action="review.decision_via_api",
-        subject_type="inbound_message",
-        subject_id=str(message_id),
-        details={"action": create.action, "reviewer": create.reviewer, "job_id": job_id},
-    )
 
 
 def _reviewer_decision(
@@ -85,40 +80,28 @@ def _reviewer_decision(
 ) -> ReviewerDecision:
     """The decision as the review service takes it; ApiError when a field does not fit."""
     reviewer = _active_user(session, create.reviewer, field="reviewer")
-    _check_not_held(session, message_id, reviewer)
     if create.action == "send":
         needed = required_role(session, message_id)
-        if ROLE_RANK[key.role] < ROLE_RANK[needed]:
+        if not outranks(key.role, needed):
             message = f"Sending this item needs an API key with the {needed.value} role."
             raise ApiError(403, "forbidden", message)
-    reason, assignee_id = _reason_and_assignee(session, create)
+    assignee_id = None
+    if create.action == "reject" and not (create.reason or "").strip():
+        raise ApiError(422, "validation_error", "Say why it is rejected.", field="reason")
+    if create.action == "escalate" and create.escalate_to is None:
+        raise ApiError(422, "validation_error", "Choose ops or admin.", field="escalate_to")
+    if create.action == "reassign":
+        if create.assignee is None:
+            raise ApiError(422, "validation_error", "Name the user.", field="assignee")
+        assignee_id = _active_user(session, create.assignee, field="assignee").id
     return ReviewerDecision(
         action=create.action,
         reviewer_id=reviewer.id,
         subject=create.subject if create.action == "send" else None,
         body=create.body if create.action == "send" else None,
-        reason=reason,
+        reason=create.reason,
         assignee_id=assignee_id,
     )
-
-
-def _reason_and_assignee(session: Session, create: DecisionCreate) -> tuple[str | None, int | None]:
-    note = (create.reason or "").strip()
-    if create.action == "reject":
-        if not note:
-            raise ApiError(422, "validation_error", "Say why it is rejected.", field="reason")
-        return note, None
-    if create.action == "escalate":
-        if create.escalate_to is None:
-            raise ApiError(422, "validation_error", "Choose ops or admin.", field="escalate_to")
-        return f"escalated to {create.escalate_to.value}" + (f": {note}" if note else ""), None
-    if create.action == "reassign":
-        if create.assignee is None:
-            raise ApiError(422, "validation_error", "Name the user.", field="assignee")
-        target = _active_user(session, create.assignee, field="assignee")
-        reason = f"reassigned to {target.display_name}" + (f": {note}" if note else "")
-        return reason, target.id
-    return note or None, None
 
 
 def _active_user(session: Session, username: str, *, field: str) -> User:
@@ -126,14 +109,3 @@ def _active_user(session: Session, username: str, *, field: str) -> User:
     if user is None or not user.active:
         raise ApiError(422, "validation_error", f"No active user {username!r}.", field=field)
     return user
-
-
-def _check_not_held(session: Session, message_id: int, reviewer: User) -> None:
-    # The review inbox refuses a decision on an item someone else has open; so does the API.
-    message = get_message(session, message_id)
-    if message.status != InboundStatus.IN_REVIEW or message.claimed_by_id in (None, reviewer.id):
-        return
-    if message.claimed_until is not None and message.claimed_until > utcnow():
-        holder = session.get(User, message.claimed_by_id)
-        name = holder.display_name if holder is not None else "another reviewer"
-        raise ApiError(409, "held_by_another", f"Not done: the item is open with {name}.")

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, Select, String, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from hatchway.review.claims import claim_is_free
 from hatchway.store.models import InboundMessage, InboundStatus, User
 from hatchway.ui.inbox.reasons import REVIEW_REASON_KINDS
 
@@ -286,14 +287,7 @@ def neighbours(
 ) -> tuple[int | None, int | None]:
     """The previous and next item of the queue in ``sort`` order (for j/k), skipping items
     someone else holds."""
-    in_review = and_(
-        InboundMessage.status == InboundStatus.IN_REVIEW,
-        or_(
-            InboundMessage.claimed_by_id.is_(None),
-            InboundMessage.claimed_by_id == user_id,
-            InboundMessage.claimed_until <= now,
-        ),
-    )
+    in_review = and_(InboundMessage.status == InboundStatus.IN_REVIEW, claim_is_free(user_id, now))
     # The plain range first, so the (status, received_at) index bounds the scan.
     after = and_(
         InboundMessage.received_at >= received_at,

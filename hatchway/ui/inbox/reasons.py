@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hatchway.store.models import Role
-
 __all__ = [
     "DONE_NOTICES",
-    "ESCALATION_ROLES",
     "REJECT_REASONS",
     "REVIEW_REASON_KINDS",
     "ReviewReasonKind",
@@ -56,7 +53,6 @@ REJECT_REASONS: tuple[str, ...] = (
     "Other",
 )
 
-ESCALATION_ROLES: tuple[Role, ...] = (Role.OPS, Role.ADMIN)
 
 # After a decision the next page says what happened; the key is fixed text, never free text.
 DONE_NOTICES = {

@@ -7,20 +7,17 @@ or the review service says no; the editor's text is kept on the re-rendered page
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hatchway.graphs.nodes.review import ReviewerDecision
-from hatchway.review import ReviewRefused, submit_decision, undo_send
-from hatchway.store.models import InboundStatus, Role, User
-from hatchway.ui.auth import CsrfChecked, SignedIn, require_role
+from hatchway.review import ESCALATION_ROLES, ReviewRefused, submit_decision, undo_send
+from hatchway.store.models import Role
+from hatchway.ui.auth import CsrfChecked, require_role
 from hatchway.ui.deps import ClockDep, DatabaseDep, TemplatesDep, UiSettingsDep
-from hatchway.ui.inbox.claims import claim_state, release
 from hatchway.ui.inbox.queries import neighbours
-from hatchway.ui.inbox.reasons import ESCALATION_ROLES
 from hatchway.ui.routes.inbox import get_message, render_item
 from hatchway.ui.settings import UiSettings
 
@@ -75,24 +72,19 @@ def escalate(message_id: int, ctx: Ctx, role: Short = "", note: Short = "") -> R
     """Hand the item to a role (ops, admin); it stays in the inbox, marked for them."""
     if role not in {r.value for r in ESCALATION_ROLES}:
         return _refused(ctx, message_id, "Choose the role to escalate to.", {})
-    reason = f"escalated to {role}" + (f": {note.strip()}" if note.strip() else "")
-    decision = ReviewerDecision(action="escalate", reviewer_id=ctx.user.user_id, reason=reason)
-    return _decide(ctx, message_id, decision, assign=(None, role))
+    decision = ReviewerDecision(action="escalate", reviewer_id=ctx.user.user_id, reason=note)
+    return _decide(ctx, message_id, decision, escalate_to=Role(role))
 
 
 @router.post("/inbox/{message_id}/reassign")
 def reassign(message_id: int, ctx: Ctx, assignee_id: Short = "", note: Short = "") -> Response:
     """Hand the item to a person."""
-    with ctx.database.session() as session:
-        target = session.get(User, int(assignee_id)) if assignee_id.isdigit() else None
-        name = target.display_name if target is not None and target.active else None
-    if name is None:
+    if not assignee_id.isdigit():
         return _refused(ctx, message_id, "Choose an active user to reassign to.", {})
-    reason = f"reassigned to {name}" + (f": {note.strip()}" if note.strip() else "")
     decision = ReviewerDecision(
-        action="reassign", reviewer_id=ctx.user.user_id, reason=reason, assignee_id=int(assignee_id)
+        action="reassign", reviewer_id=ctx.user.user_id, reason=note, assignee_id=int(assignee_id)
     )
-    return _decide(ctx, message_id, decision, assign=(int(assignee_id), None))
+    return _decide(ctx, message_id, decision)
 
 
 @router.post("/inbox/{message_id}/undo")
@@ -111,21 +103,20 @@ def _decide(
     decision: ReviewerDecision,
     *,
     editor: dict[str, str] | None = None,
-    assign: tuple[int | None, str | None] | None = None,
+    escalate_to: Role | None = None,
 ) -> Response:
-    holder = _held_by_other(ctx.database, message_id, ctx.user, ctx.now)
-    if holder is not None:
-        held = f"{holder}, who opened it; take it over first if you need to act on it."
-        return _refused(ctx, message_id, f"Not done: this item is held by {held}", editor or {})
     try:
-        submit_decision(ctx.database, message_id=message_id, decision=decision)
+        submit_decision(
+            ctx.database,
+            message_id=message_id,
+            decision=decision,
+            now=ctx.now,
+            escalate_to=escalate_to,
+        )
     except ReviewRefused as refused:
         return _refused(ctx, message_id, f"Not done: {refused.reason}.", editor or {})
     with ctx.database.session() as session:
         message = get_message(session, message_id)
-        release(session, message_id=message_id, user_id=ctx.user.user_id)
-        if assign is not None:
-            message.assignee_id, message.assigned_role = assign
         _, following = neighbours(
             session,
             message_id=message_id,
@@ -136,15 +127,6 @@ def _decide(
         )
     where = f"/inbox/{following}" if following is not None else "/inbox"
     return RedirectResponse(f"{where}?did={decision.action}&done={message_id}", status_code=303)
-
-
-def _held_by_other(database: Any, message_id: int, user: SignedIn, now: datetime) -> str | None:
-    with database.session() as session:
-        message = get_message(session, message_id)
-        if message.status != InboundStatus.IN_REVIEW:
-            return None  # the review service explains this one
-        state = claim_state(session, message, now)
-        return state.holder_name if state.held_by_other(user.user_id) else None
 
 
 def _refused(ctx: _Context, message_id: int, error: str, editor: dict[str, str]) -> Response:

@@ -12,16 +12,16 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, defer
 
+from hatchway.review import ESCALATION_ROLES
+from hatchway.review.claims import CLAIM_FIELDS, claim_state, release, take_claim
 from hatchway.store.models import InboundMessage, InboundStatus, Role, User
 from hatchway.ui.auth import CsrfChecked, CurrentUser, SignedIn, require_role
 from hatchway.ui.deps import ClockDep, SessionDep, TemplatesDep, UiSettingsDep
-from hatchway.ui.inbox.claims import CLAIM_FIELDS, claim_state, release, take_claim
 from hatchway.ui.inbox.item import load_item
 from hatchway.ui.inbox.mail_html import BODY_CSP, framed_document
 from hatchway.ui.inbox.queries import InboxFilters, list_inbox, neighbours
 from hatchway.ui.inbox.reasons import (
     DONE_NOTICES,
-    ESCALATION_ROLES,
     REJECT_REASONS,
     REVIEW_REASON_KINDS,
 )

@@ -7,11 +7,12 @@ from typing import Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
+from hatchway.review import decision_pending
+from hatchway.review.claims import claim_state, release, take_claim
 from hatchway.store.models import InboundStatus, Role, User
 from hatchway.ui.auth import CsrfChecked, require_role
 from hatchway.ui.deps import ClockDep, SessionDep, UiSettingsDep
-from hatchway.ui.inbox.claims import claim_state, release, take_claim
-from hatchway.ui.inbox.item import decision_pending, newest_outbox
+from hatchway.ui.inbox.item import newest_outbox
 from hatchway.ui.routes.inbox import get_message
 
 __all__ = ["ClaimPublic", "ItemStatusPublic", "router"]
