@@ -46,6 +46,32 @@ def test_item_shows_mail_safely_with_draft_evidence_and_trace(ui_stack: UiStack)
     assert "<iframe" not in text and "Hi, see https://evil.example/x" in text
 
 
+def test_rule_hits_and_unbacked_claims_are_shown_in_plain_words(ui_stack: UiStack) -> None:
+    item = ui_stack.add_message(1)
+    with ui_stack.database.session() as session:
+        body = session.scalars(select(Draft.body)).one() + "\nYour order NW-9 ships today."
+        start = body.index("NW-9")
+        session.execute(
+            update(Draft).values(
+                body=body,
+                rule_hits=[{"rule": "vip-customer", "action": "note", "actions": ["note"],
+                            "explanation": "the customer is a gold-tier customer",
+                            "note": "Offer free shipping on the replacement."}],
+                check_results=[{"check": "order_id", "claim": "NW-9", "ok": False,
+                                "explanation": "order NW-9 is not backed by any fact",
+                                "expected": "NW-100231", "location": "body",
+                                "start": start, "end": start + 4}],
+            )
+        )  # fmt: skip
+    page = ui_stack.client("riley").get(f"/inbox/{item}").text
+    assert "the customer is a gold-tier customer" in page  # visible, not only a tooltip
+    assert "Note for you:</strong> Offer free shipping on the replacement." in page
+    assert "(the facts say: NW-100231)" in page
+    marked = '<mark class="claim-fail" title="order NW-9 is not backed by any fact">NW-9</mark>'
+    assert marked in page
+    assert "Your order " + marked + " ships today." in page
+
+
 def test_the_thread_shows_earlier_messages_oldest_first(ui_stack: UiStack) -> None:
     earlier = ui_stack.add_message(1, subject="Where is my tent?")
     later = ui_stack.add_message(1, subject="Re: Where is my tent?")

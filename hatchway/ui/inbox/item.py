@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hatchway.review import REOPEN_REVIEW_JOB, REVIEW_DECISION_JOB, role_required_by
+from hatchway.review import decision_pending_clause, role_required_by
 from hatchway.store.models import (
     Draft,
     GraphRun,
     InboundMessage,
-    Job,
-    JobState,
     NodeRun,
     OutboxEntry,
     OutboxState,
@@ -26,12 +24,13 @@ from hatchway.ui.inbox.views import (
     DraftView,
     FactGroup,
     ItemView,
+    MarkedText,
     OutboxView,
     ThreadEntry,
     TraceLine,
 )
 
-__all__ = ["decision_pending", "load_item", "newest_outbox"]
+__all__ = ["load_item", "newest_outbox"]
 
 THREAD_LIMIT = 50
 
@@ -83,7 +82,7 @@ def _draft_outbox_pending(
         OutboxEntry.inbound_message_id == message_id
     )
     query = (
-        select(Draft, OutboxEntry, _pending_clause(message_id).label("pending"))
+        select(Draft, OutboxEntry, decision_pending_clause(message_id).label("pending"))
         .select_from(InboundMessage)
         .outerjoin(Draft, Draft.id == newest_draft.scalar_subquery())
         .outerjoin(OutboxEntry, OutboxEntry.id == newest_entry.scalar_subquery())
@@ -97,19 +96,6 @@ def newest_outbox(session: Session, message_id: int) -> OutboxEntry | None:
     """The newest outbox entry replying to the message."""
     query = select(OutboxEntry).where(OutboxEntry.inbound_message_id == message_id)
     return session.scalar(query.order_by(OutboxEntry.id.desc()).limit(1))
-
-
-def decision_pending(session: Session, message_id: int) -> bool:
-    """True while a worker has a decision or reopen for this item still to do."""
-    return bool(session.scalar(select(_pending_clause(message_id))))
-
-
-def _pending_clause(message_id: int) -> Any:
-    return exists().where(
-        Job.inbound_message_id == message_id,
-        Job.kind.in_([REVIEW_DECISION_JOB, REOPEN_REVIEW_JOB]),
-        Job.state.in_([JobState.QUEUED, JobState.RUNNING]),
-    )
 
 
 def _user_names(session: Session) -> dict[int, str]:
@@ -164,6 +150,7 @@ def _draft(draft: Draft) -> DraftView:
         facts=fact_groups(draft.facts),
         rule_hits=[_line(hit, "rule", ok=False) for hit in draft.rule_hits],
         checks=[_line(check, "check", ok=bool(_get(check, "ok"))) for check in draft.check_results],
+        marked_body=marked_claims(draft.body, draft.check_results),
         risks=[str(risk) for risk in draft.risks],
         classifier_confidence=draft.classifier_confidence,
         gate_score=draft.gate_score,
@@ -180,7 +167,42 @@ def _get(item: Any, key: str) -> Any:
 def _line(item: Any, name_key: str, *, ok: bool) -> CheckLine:
     name = str(_get(item, name_key) or "")
     text = str(_get(item, "explanation") or _get(item, "claim") or item)
-    return CheckLine(name=name, text=text, ok=ok)
+    note, expected = _get(item, "note"), _get(item, "expected")
+    return CheckLine(
+        name=name,
+        text=text,
+        ok=ok,
+        note=str(note) if note else None,
+        expected=str(expected) if expected and not ok else None,
+    )
+
+
+def marked_claims(body: str, check_results: list[Any]) -> list[MarkedText]:
+    """The body cut at the failed claims the checks located in it, so the page can mark them.
+
+    Empty when no failed claim has a usable position (overlapping ones keep the first).
+    """
+    spans: list[tuple[int, int, str]] = []
+    for check in check_results:
+        start, end = _get(check, "start"), _get(check, "end")
+        if _get(check, "ok") or _get(check, "location") not in (None, "body"):
+            continue
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(body):
+            spans.append((start, end, str(_get(check, "explanation") or "not backed by the facts")))
+    pieces: list[MarkedText] = []
+    at = 0
+    for start, end, why in sorted(spans):
+        if start < at:
+            continue
+        if start > at:
+            pieces.append(MarkedText(body[at:start]))
+        pieces.append(MarkedText(body[start:end], why))
+        at = end
+    if not pieces:
+        return []
+    if at < len(body):
+        pieces.append(MarkedText(body[at:]))
+    return pieces
 
 
 def fact_groups(facts: list[Any]) -> list[FactGroup]:

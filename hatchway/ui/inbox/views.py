@@ -13,6 +13,7 @@ __all__ = [
     "DraftView",
     "FactGroup",
     "ItemView",
+    "MarkedText",
     "OutboxView",
     "ThreadEntry",
     "TraceLine",
@@ -49,6 +50,16 @@ class CheckLine:
     name: str
     text: str
     ok: bool
+    note: str | None = None  # a rule's note for the reviewer
+    expected: str | None = None  # what the facts say instead, for a failed claim
+
+
+@dataclass(frozen=True)
+class MarkedText:
+    """A stretch of the draft; ``flag`` says why it is marked (a claim the facts do not back)."""
+
+    text: str
+    flag: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,7 @@ class DraftView:
     gate_version: str | None
     route: str | None
     review_reasons: list[str]
+    marked_body: list[MarkedText] = field(default_factory=list)  # empty: nothing to mark
 
 
 @dataclass(frozen=True)
