@@ -201,7 +201,7 @@ def test_config_check_database_wants_a_migrated_database(tmp_path: Path) -> None
 
 
 def test_public_surface() -> None:
-    import hatchway.cli.config
+    import hatchway.commands.config
     import hatchway.config_reference
 
     assert hatchway.config_reference.__all__ == [
@@ -210,7 +210,7 @@ def test_public_surface() -> None:
         "config_tables",
         "render_reference",
     ]
-    assert hatchway.cli.config.__all__ == ["config_check", "config_reference"]
+    assert hatchway.commands.config.__all__ == ["config_check", "config_reference"]
 
 
 def test_the_example_at_the_top_is_the_one_init_writes() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import hatchway.cli.evaluate as evaluate_cli  # registers `hatchway eval`
+import hatchway.commands.evaluate as evaluate_cli  # registers `hatchway eval`
 from hatchway.cli import app
 from tests.evaluation.synthetic import make_data, write_csv
 

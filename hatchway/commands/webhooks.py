@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from hatchway.cli._context import database_for, settings_for, sub_app
+from hatchway.commands._context import database_for, settings_for, sub_app
 from hatchway.webhooks import DeliveryRecord, list_deliveries, redeliver
 
 __all__ = ["webhooks_deliveries", "webhooks_redeliver"]

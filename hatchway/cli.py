@@ -1,4 +1,7 @@
-"""The `hatchway` command. Settings are built here, once, and passed to everything else."""
+"""The `hatchway` command: its groups (:mod:`hatchway.commands`) under one app.
+
+Settings are built once per invocation and passed to everything else.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from typing import Annotated
 import typer
 
 from hatchway._version import __version__
-from hatchway.cli import (
+from hatchway.commands import (
     apikeys,
     categories,
     config,
@@ -21,7 +24,7 @@ from hatchway.cli import (
     setup,
     webhooks,
 )
-from hatchway.cli._context import app, state
+from hatchway.commands._context import app, state
 from hatchway.errors import HatchwayError
 
 __all__ = ["app", "main"]

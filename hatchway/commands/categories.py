@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from sqlalchemy import select
 
-from hatchway.cli._context import database_for, settings_for, sub_app
+from hatchway.commands._context import database_for, settings_for, sub_app
 from hatchway.policies.automation import Actor, PromotionRefused
 from hatchway.store import Database
 from hatchway.store.models import AUTO_SEND_KILL_SWITCH, Category, CategoryMode, Flag, Role, User

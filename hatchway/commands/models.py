@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from hatchway.cli._context import settings_for, sub_app
+from hatchway.commands._context import settings_for, sub_app
 
 __all__ = ["classifier_train", "models_list"]
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from hatchway.cli._context import app, settings_for
+from hatchway.commands._context import app, settings_for
 
 __all__ = ["demo"]
 

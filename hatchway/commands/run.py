@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from hatchway.cli._context import app, database_for, settings_for
+from hatchway.commands._context import app, database_for, settings_for
 from hatchway.config import Settings
 from hatchway.connectors.imap import ImapSettings
 from hatchway.store import Database

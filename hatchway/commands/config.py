@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from hatchway.cli._context import database_for, state, sub_app
+from hatchway.commands._context import database_for, state, sub_app
 from hatchway.config import Settings, load_settings, resolve_config_file
 from hatchway.errors import ConfigError, DatabaseError
 

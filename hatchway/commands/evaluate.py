@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from hatchway.cli._context import sub_app
+from hatchway.commands._context import sub_app
 from hatchway.evaluation import (
     EMBEDDINGS_INSTALL,
     BaselineClassifier,

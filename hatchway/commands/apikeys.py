@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from hatchway.cli._context import database_for, settings_for, sub_app
+from hatchway.commands._context import database_for, settings_for, sub_app
 from hatchway.store.models import Role
 
 __all__ = ["apikeys_create", "apikeys_list", "apikeys_revoke"]

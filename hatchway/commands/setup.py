@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from hatchway.cli._context import app, database_for, settings_for, sub_app
+from hatchway.commands._context import app, database_for, settings_for, sub_app
 
 __all__ = ["db_copy", "db_current", "db_upgrade", "init", "users_add"]
 
