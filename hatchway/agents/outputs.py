@@ -47,6 +47,10 @@ class Entities(BaseModel):
 
     order_ids: list[str] = Field(default_factory=list, description="Order ids, e.g. NW-100231.")
     skus: list[str] = Field(default_factory=list, description="Product SKUs, e.g. NW-TENT-2P.")
+    product_names: list[str] = Field(
+        default_factory=list,
+        description="Products named without a SKU, as written, e.g. Expedition 65L Backpack.",
+    )
     amounts: list[Money] = Field(default_factory=list, description="Money amounts mentioned.")
     tracking_numbers: list[str] = Field(
         default_factory=list, description="Parcel tracking numbers mentioned."

@@ -3,8 +3,10 @@
 :class:`ConnectorLookup` implements :class:`hatchway.graphs.services.Lookup`: it finds the
 sender's customer record, the orders the email names (only the sender's own: another
 customer's order is withheld and a note says so), the customer's recent orders when none is
-named, and stock for the SKUs or product names mentioned. Connector errors propagate: the
-graph sends the item to review with "lookup failed: …", never a draft built on missing data.
+named, and stock for the SKUs or product names mentioned. ``product_names_in`` finds the
+catalogue products an email names without a SKU, for classifiers that extract no product
+names. Connector errors propagate: the graph sends the item to review with "lookup
+failed: …", never a draft built on missing data.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from hatchway.connectors._facts import ShopPolicy, customer_record, order_facts,
 from hatchway.connectors.crm.models import Customer, Order
 from hatchway.connectors.crm.protocol import CrmConnector
 from hatchway.connectors.inventory.protocol import Inventory
+from hatchway.connectors.product_mentions import products_named_in
 from hatchway.graphs.services import LookupResult
 
 __all__ = ["ConnectorLookup", "ShopPolicy"]
@@ -54,6 +57,12 @@ class ConnectorLookup:
         facts += self._products(classification.entities.skus, product_names, notes)
         record = customer_record(customer) if customer is not None else None
         return LookupResult(customer=record, facts=facts, notes=notes)
+
+    def product_names_in(self, text: str) -> list[str]:
+        """Names of catalogue products ``text`` mentions (at most 3), by a bounded name search."""
+        if self.inventory is None:
+            return []
+        return [product.name for product in products_named_in(self.inventory, text, limit=3)]
 
     def _customer(self, sender: str, notes: list[str]) -> Customer | None:
         if self.crm is None:

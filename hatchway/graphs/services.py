@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
@@ -86,17 +87,29 @@ class LookupResult:
 class Lookup(Protocol):
     """Read-only lookups for the lookup node (CRM customer and orders, inventory)."""
 
-    def lookup(self, *, sender: str, classification: Classification) -> LookupResult:
-        """Facts about the sender and the entities the classifier found."""
+    def lookup(
+        self, *, sender: str, classification: Classification, product_names: Sequence[str] = ()
+    ) -> LookupResult:
+        """Facts about the sender, the entities the classifier found and the named products."""
+        ...
+
+    def product_names_in(self, text: str) -> list[str]:
+        """Catalogue product names ``text`` mentions, for classifiers that extract none."""
         ...
 
 
 class NoLookup:
     """No CRM or inventory connected: no facts, and a note saying so."""
 
-    def lookup(self, *, sender: str, classification: Classification) -> LookupResult:
+    def lookup(
+        self, *, sender: str, classification: Classification, product_names: Sequence[str] = ()
+    ) -> LookupResult:
         """Nothing found, honestly reported."""
         return LookupResult(notes=["no CRM or inventory is connected; nothing was looked up"])
+
+    def product_names_in(self, text: str) -> list[str]:
+        """No catalogue, no names."""
+        return []
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,12 @@
 """The deterministic nodes: lookup, rules, check, gate.
 
-rules, check and gate are deliberately small here and conservative: anything they are not
-sure about sends the item to a human. The declarative rules engine, the full claim checks
-and the trained gate replace their insides without changing the graph.
+lookup reads the sender's CRM record, the orders and SKUs the classifier found, and the
+products the email names (the classifier's product names, else a catalogue name match on
+the email text); rules evaluates the declarative business rules (``policies.rules``) plus
+the built-in ones (never-auto categories, an unsure classifier); check flags text aimed at
+the AI and checks the draft's claims against the facts (``policies.claims``); gate scores
+the draft with the gate in force (unknown without one). Anything they are not sure about
+sends the item to a human.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from hatchway.store.models import InboundMessage
 __all__ = ["make_check", "make_gate", "make_lookup", "make_rules"]
 
 NEVER_AUTO = frozenset({"legal_threat", "other"})
+MAX_PRODUCT_NAMES = 3
 
 
 def make_lookup(services: TriageServices) -> NodeFunction:
@@ -35,16 +40,20 @@ def make_lookup(services: TriageServices) -> NodeFunction:
     def lookup(state: TriageState) -> NodeResult:
         classification = Classification.model_validate(state["classification"])
         message = load_message(services.database, state["message_id"])
+        entities = classification.entities
+        names = list(dict.fromkeys(entities.product_names))[:MAX_PRODUCT_NAMES]
+        if not names and not entities.skus:
+            text = f"{message.subject or ''}\n{message.text_body or ''}"
+            names = services.lookup.product_names_in(text)[:MAX_PRODUCT_NAMES]
         result = services.lookup.lookup(
-            sender=message.from_address or "", classification=classification
+            sender=message.from_address or "", classification=classification, product_names=names
         )
         update: dict[str, Any] = {
             "customer": result.customer,
             "facts": [fact.model_dump(mode="json") for fact in result.facts],
             "notes": list(result.notes),
         }
-        entities = classification.entities
-        summary = f"orders {entities.order_ids}, skus {entities.skus}"
+        summary = f"orders {entities.order_ids}, skus {entities.skus}, products {names}"
         found = f"customer {'found' if result.customer else 'not found'}, {len(result.facts)} facts"
         return update, NodeRecord(input_summary=summary, output_summary=found)
 
