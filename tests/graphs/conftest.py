@@ -44,13 +44,6 @@ DRAFT = {
 Responder = Callable[[list[ModelMessage], AgentInfo], ModelResponse]
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """The ``live`` marker (tests/graphs/test_live_provider.py), for --strict-markers."""
-    config.addinivalue_line(
-        "markers", "live: runs the graph against HATCHWAY_LIVE_BASE_URL; skipped when unset"
-    )
-
-
 def answering(args: Mapping[str, Any]) -> Responder:
     """A model function that answers the output tool with ``args``."""
 
