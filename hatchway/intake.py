@@ -107,6 +107,7 @@ def _apply_parse(
     if isinstance(result, Quarantined):
         message.status = InboundStatus.QUARANTINED
         message.status_reason = result.reason
+        message.subject = result.subject
         return
     _fill_parsed(message, result)
     message.thread_id = _thread_for(session, result).id

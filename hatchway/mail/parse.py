@@ -74,10 +74,14 @@ class ParsedEmail:
 
 @dataclass(frozen=True)
 class Quarantined:
-    """A message hatchway cannot work with; the raw bytes are kept and a human sees ``reason``."""
+    """A message hatchway cannot work with; the raw bytes are kept and a human sees ``reason``.
+
+    ``subject`` is the Subject header when the headers could be read (shown beside the reason).
+    """
 
     reason: str
     content_sha256: str
+    subject: str | None = None
 
 
 def parse_message(
@@ -106,12 +110,13 @@ def _parse(raw: bytes, digest: str, own_domains: frozenset[str]) -> ParsedEmail 
         return Quarantined("not an e-mail: no headers", digest)
     defects: list[str] = []
     sender = _sender(message, headers, defects)
+    subject = _first(headers, "subject")
     if isinstance(sender, str):
-        return Quarantined(_reason(sender), digest)
+        return Quarantined(_reason(sender), digest, subject)
     try:
         body = collect_body(message)
     except Exception as exc:  # the headers were fine but the body is beyond repair
-        return Quarantined(_reason(f"body could not be decoded: {exc}"), digest)
+        return Quarantined(_reason(f"body could not be decoded: {exc}"), digest, subject)
     parsed = _build(message, headers, sender, body, digest, defects)
     return dataclasses.replace(
         parsed, loop_signals=detect_loop_signals(parsed, own_domains=own_domains)

@@ -76,15 +76,52 @@ def _expected_mismatches(path: Path, result: ParsedEmail) -> Iterator[str]:
             yield f"{path.name}: from {result.from_} != {expected}"
 
 
-def test_stalwart_subject_and_from_match_the_expected_parse(corpus: Results) -> None:
-    compared, mismatches = 0, []
+def _expected_subject(expectation: dict[str, Any]) -> str | None:
+    subject = _expected_header(expectation, "subject")
+    return subject.get("Text") if isinstance(subject, dict) else None
+
+
+def _quarantine_mismatches(path: Path, result: Quarantined) -> Iterator[str]:
+    """A quarantine agrees when the expectation has no sender either and the subject matches."""
+    expectation = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    mailboxes = ((_expected_header(expectation, "from") or {}).get("Address") or {}).get("List")
+    if any("@" in (m["address"] or "") for m in mailboxes or []):
+        yield f"{path.name}: quarantined ({result.reason}) but it has a sender"
+    text = _expected_subject(expectation)
+    if (
+        text
+        and "\ufffd" not in text
+        and " ".join(text.split()) != " ".join((result.subject or "").split())
+    ):
+        yield f"{path.name}: quarantined with subject {result.subject!r} != {text!r}"
+
+
+def test_stalwart_subject_and_from_match_the_expected_parse(
+    corpus: Results, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Every stalwart-* message with an expected JSON beside it counts, quarantined ones too.
+    with_expectation, agreeing, mismatches = 0, 0, []
     for path, result in corpus.items():
-        expected = path.with_suffix(".json").is_file() and path.parent.name.startswith("stalwart-")
-        if expected and isinstance(result, ParsedEmail):
-            compared += 1
-            mismatches += list(_expected_mismatches(path, result))
-    assert compared > 60
-    assert mismatches == []
+        if not (path.parent.name.startswith("stalwart-") and path.with_suffix(".json").is_file()):
+            continue
+        with_expectation += 1
+        found = list(
+            _expected_mismatches(path, result)
+            if isinstance(result, ParsedEmail)
+            else _quarantine_mismatches(path, result)
+        )
+        agreeing += not found
+        mismatches += found
+    share = agreeing / with_expectation if with_expectation else 0.0
+    with capsys.disabled():
+        print(
+            f"\nstalwart: subject and sender agree with the expected JSON for {agreeing} of "
+            f"{with_expectation} messages ({share:.1%}; issue 3 asks for >= 95%)"
+        )
+        for mismatch in mismatches:
+            print(f"  {mismatch}")
+    assert with_expectation > 100
+    assert share >= 0.95
 
 
 def test_stalwart_quarantines_only_messages_without_a_from_address(corpus: Results) -> None:
