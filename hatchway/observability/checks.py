@@ -7,7 +7,6 @@ read or sent and no model is asked anything, so no tokens are spent.
 
 from __future__ import annotations
 
-import smtplib
 from collections.abc import Callable
 
 import httpx
@@ -16,7 +15,7 @@ from hatchway.agents.model_settings import ModelSettings
 from hatchway.config import Settings
 from hatchway.connectors.imap import ImapClientMailbox, ImapSettings
 from hatchway.connectors.smtp.settings import SmtpSettings
-from hatchway.connectors.smtp.smtplib_sender import tls_context
+from hatchway.connectors.smtp.smtplib_sender import SmtplibMailSender
 from hatchway.store import Database
 from hatchway.store.migrate import require_current
 
@@ -69,25 +68,8 @@ def _imap_check(box: ImapSettings, timeout: float) -> ComponentCheck:
 
 
 def _smtp_check(smtp: SmtpSettings, timeout: float) -> ComponentCheck:
-    def check() -> None:
-        context = tls_context(smtp)
-        client: smtplib.SMTP
-        if smtp.security == "tls":
-            client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=timeout, context=context)
-        else:
-            client = smtplib.SMTP(smtp.host, smtp.port, timeout=timeout)
-        try:
-            client.ehlo()
-            if smtp.security == "starttls":
-                client.starttls(context=context)
-                client.ehlo()
-            if smtp.username is not None and smtp.password is not None:
-                client.login(smtp.username, smtp.password.get_secret_value())
-            client.quit()
-        finally:
-            client.close()
-
-    return check
+    sender = SmtplibMailSender(smtp.model_copy(update={"timeout_seconds": timeout}))
+    return sender.verify
 
 
 def _http_check(url: str, timeout: float) -> ComponentCheck:

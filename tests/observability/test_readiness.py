@@ -114,7 +114,11 @@ def test_wrong_imap_password_and_refused_smtp_login_are_down(
     body = TestClient(create_app(settings, database)).get("/readyz").json()
     box = settings.mailboxes[0].name
     assert "refused" in body[f"imap:{box}"]["problem"]
-    assert body["smtp"]["status"] == "down" and "535" in body["smtp"]["problem"]
+    assert body["smtp"]["status"] == "down"
+    assert (
+        "SmtpAuthError" in body["smtp"]["problem"]
+        and "credentials refused" in body["smtp"]["problem"]
+    )
     assert body["model:vllm"] == {"status": "ok"}
 
 

@@ -76,6 +76,20 @@ class SmtplibMailSender:
         )
         return receipt
 
+    def verify(self) -> None:
+        """Connect, greet, upgrade and log in as a send would, then quit; nothing is sent.
+
+        For readiness checks: raises what :meth:`send` would raise before the mail
+        transaction (:class:`SmtpTransientError`, :class:`SmtpAuthError`, ``ProtocolError``).
+        """
+        smtp = self._connect()
+        try:
+            self._open_session(smtp)
+        except BaseException:
+            smtp.close()
+            raise
+        _quit_quietly(smtp)
+
     def _connect(self) -> smtplib.SMTP:
         # smtplib closes the socket itself when connecting or the greeting fails, and it
         # only remembers the host name for certificate checks when given it here.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from pydantic import SecretStr
 
 from hatchway.connectors.smtp import (
     SendOutcomeUnknown,
@@ -146,3 +147,18 @@ def test_receipt_carries_the_servers_final_reply(smtp_inbox: SmtpTestServer) -> 
 
     assert receipt.reply.code == 250
     assert "accepted" in receipt.reply.text
+
+
+def test_verify_logs_in_and_sends_nothing(smtp_inbox: SmtpTestServer) -> None:
+    settings = smtp_settings(
+        smtp_inbox,
+        port=smtp_inbox.port_for("starttls"),
+        security="starttls",
+        ca_file=smtp_inbox.ca_file,
+        **login(smtp_inbox),
+    )
+    SmtplibMailSender(settings).verify()
+    wrong = settings.model_copy(update={"password": SecretStr("not-the-password")})
+    with pytest.raises(SmtpAuthError):
+        SmtplibMailSender(wrong).verify()
+    assert smtp_inbox.messages() == []
