@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -243,3 +244,40 @@ def test_reparse_of_an_auto_reply_ignores_it_without_a_job(
         assert reparse(session, stored) == InboundStatus.IGNORED
         assert "auto-replied" in (stored.status_reason or "")
     assert _jobs(database) == 0
+
+
+NUL_MAIL = (
+    b"From: Jo =?utf-8?q?N=00ul?= <jo@example.com>\r\nTo: support@shop.example\r\n"
+    b"Subject: =?utf-8?q?Order=00_NW-100231?=\r\nMessage-ID: <nul@example.com>\r\n"
+    b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    b"Content-Transfer-Encoding: quoted-printable\r\n\r\nWhere is=00 my parcel?\r\n"
+)
+NUL_CORPUS_MAIL = (
+    "../shared/data/mail/spamassassin/spam-2/01384.e23f94030a4393f0825eacd9de99eb31.eml"
+)
+
+
+def test_nul_in_parsed_text_is_stripped_so_postgresql_stores_it(database: Database) -> None:
+    """Quoted-printable ``=00`` decodes to NUL, which PostgreSQL text refuses (DataError)."""
+    with database.session() as session:
+        message = accept_raw_message(session, raw=NUL_MAIL, source=InboundSource.FILE).message
+    with database.session() as session:
+        stored = session.get(InboundMessage, message.id)
+        assert stored is not None and stored.status == InboundStatus.RECEIVED
+        assert stored.raw == NUL_MAIL  # the bytes as they came, NUL and all
+        assert (stored.subject, stored.from_name) == ("Order NW-100231", "Jo Nul")
+        assert stored.text_body is not None and "Where is my parcel?" in stored.text_body
+
+
+def test_the_corpus_message_with_a_nul_in_its_text_is_stored(database: Database) -> None:
+    path = Path(NUL_CORPUS_MAIL)
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    raw = path.read_bytes()
+    with database.session() as session:
+        message = accept_raw_message(session, raw=raw, source=InboundSource.FILE).message
+    with database.session() as session:
+        stored = session.get(InboundMessage, message.id)
+        assert stored is not None and stored.raw == raw
+        assert stored.status != InboundStatus.QUARANTINED, stored.status_reason
+        assert "\x00" not in (stored.text_body or "") + (stored.html_body or "")

@@ -144,8 +144,8 @@ def _build(
         to=to,
         cc=cc,
         date=date,
-        text=best_text(body) or "\n\n".join(body.forwarded),
-        html=sanitize_html(html) if html.strip() else None,
+        text=_no_nul(best_text(body) or "\n\n".join(body.forwarded)),
+        html=_no_nul(sanitize_html(html)) if html.strip() else None,
         attachments=tuple(body.attachments),
         loop_signals=(),
         content_sha256=digest,
@@ -160,7 +160,8 @@ def _header_table(message: Message) -> dict[str, list[str]]:
     # raw_items() gives the values as received; header objects would parse (and may choke).
     table: dict[str, list[str]] = {}
     for name, value in message.raw_items():
-        table.setdefault(name.strip().lower(), []).append(decode_header_text(str(value)))
+        text = _no_nul(decode_header_text(str(value)))
+        table.setdefault(name.strip().lower(), []).append(text)
     return table
 
 
@@ -205,11 +206,11 @@ def _addresses(message: Message, name: str, defects: list[str]) -> tuple[Address
 
 
 def _make_address(name: str, addr_spec: str) -> Address | None:
-    local, _, domain = fix_8bit(addr_spec).strip().rpartition("@")
+    local, _, domain = _no_nul(fix_8bit(addr_spec)).strip().rpartition("@")
     domain = domain.strip().rstrip(".").lower()
     if not local or not domain or any(char.isspace() for char in domain):
         return None
-    return Address(name=fix_8bit(name).strip(), address=f"{local}@{domain}")
+    return Address(name=_no_nul(fix_8bit(name)).strip(), address=f"{local}@{domain}")
 
 
 def _normalise_id(value: str | None) -> str | None:
@@ -246,6 +247,12 @@ def _notes(date_defect: str | None, html: str) -> list[str]:
 def _all_defects(message: Message, ours: list[str]) -> tuple[str, ...]:
     names = [type(defect).__name__ for part in message.walk() for defect in part.defects]
     return tuple(dict.fromkeys([*names, *ours]))
+
+
+def _no_nul(text: str) -> str:
+    """``text`` without NUL characters: PostgreSQL text columns refuse them (a
+    quoted-printable ``=00`` decodes to one), and no reader needs them."""
+    return text.replace("\x00", "") if "\x00" in text else text
 
 
 def _reason(text: str) -> str:
