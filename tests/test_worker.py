@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import timedelta
 
+from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart
+from pydantic_ai.models.function import AgentInfo
+from sqlalchemy import select
+
+from hatchway.graphs.checkpoint import open_checkpointer
+from hatchway.graphs.runner import TriageRunner
+from hatchway.graphs.services import TriageSettings
+from hatchway.intake import TRIAGE_JOB, accept_raw_message
+from hatchway.policies.categories import ensure_categories
 from hatchway.store import Database
 from hatchway.store.jobs import ClaimedJob, enqueue
 from hatchway.store.models import InboundMessage, InboundSource, InboundStatus, Job, JobState
 from hatchway.worker import Worker
+from tests.graphs.conftest import DRAFT, make_services
+
+
+def _mail(n: int) -> bytes:
+    return (
+        f"From: Emma Hughes <emma@example.com>\r\nTo: support@shop.example\r\n"
+        f"Subject: Where is order NW-10023{n}?\r\nMessage-ID: <w{n}@example.com>\r\n\r\n"
+        f"Hi, my order NW-10023{n} has not arrived.\r\n"
+    ).encode()
 
 
 def _message_with_job(database: Database, max_attempts: int = 3) -> tuple[int, int]:
@@ -135,3 +154,58 @@ def test_a_job_outlasting_the_grace_is_handed_back_and_its_late_finish_ignored(
         assert job is not None
         assert (job.state, job.lease_owner, job.attempts) == (JobState.QUEUED, None, 0)
     assert Worker(database, {"triage": lambda job: None}).run_once() is True
+
+
+def test_graph_runs_overlap_up_to_the_concurrency_and_never_beyond(database: Database) -> None:
+    """Six triage jobs through the real graph at concurrency 3: each draft call waits on the
+    shared model loop until three are in flight (then a while longer, so a fourth claimed job
+    would reach it too); the most in flight at once must be exactly 3."""
+    with database.session() as session:
+        ensure_categories(session)
+        ids = [
+            accept_raw_message(session, raw=_mail(n), source=InboundSource.FILE).message.id
+            for n in range(6)
+        ]
+    inside, most, calls = [0], [0], [0]
+
+    async def slow_draft(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        inside[0] += 1
+        calls[0] += 1
+        most[0] = max(most[0], inside[0])
+        try:
+            for _ in range(200):  # until three have been in flight at once (10 s at most)
+                if most[0] >= 3:
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.5)
+        finally:
+            inside[0] -= 1
+        return ModelResponse(parts=[ToolCallPart(info.output_tools[0].name, dict(DRAFT))])
+
+    settings = TriageSettings(model_attempts=1, node_timeout_seconds=30)
+    services = make_services(database, draft=slow_draft, settings=settings)  # type: ignore[arg-type]
+    with open_checkpointer(database) as checkpointer:
+        runner = TriageRunner(services, checkpointer, owner="worker-c")
+        worker = Worker(
+            database,
+            {TRIAGE_JOB: lambda job: runner.start(job.inbound_message_id or 0)},
+            concurrency=3,
+            poll_interval=0.01,
+        )
+        thread = threading.Thread(target=worker.run, daemon=True)
+        thread.start()
+        try:
+            for _ in range(1200):
+                with database.session() as session:
+                    states = session.scalars(select(Job.state)).all()
+                if all(state == JobState.DONE for state in states):
+                    break
+                assert thread.is_alive()
+                threading.Event().wait(0.05)
+        finally:
+            worker.stop()
+            thread.join(timeout=30)
+    assert calls[0] == 6 and most[0] == 3
+    with database.session() as session:
+        statuses = {m.id: m.status for m in session.scalars(select(InboundMessage))}
+    assert statuses == dict.fromkeys(ids, InboundStatus.IN_REVIEW)
