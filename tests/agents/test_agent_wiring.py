@@ -97,6 +97,20 @@ def test_function_model_output_and_run_info() -> None:
     assert info.latency_ms >= 0
 
 
+def test_the_classify_output_schema_asks_llms_for_product_names() -> None:
+    schemas: list[dict[str, object]] = []
+    args = {**CLASSIFY_ARGS, "entities": {"product_names": ["Expedition 65L Backpack"]}}
+
+    def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        schemas.append(info.output_tools[0].parameters_json_schema)
+        return ModelResponse(parts=[ToolCallPart(info.output_tools[0].name, args)])
+
+    agent = make_classify_agent(FunctionModel(respond))
+    output, _ = run_classify_sync(agent, ClassifyRequest(subject="s", sender="a", text="t"))
+    assert output.entities.product_names == ["Expedition 65L Backpack"]
+    assert "product_names" in json.dumps(schemas[0])
+
+
 def test_instructions_first_and_email_last_and_fenced() -> None:
     agent = make_draft_agent(_answer({"subject": "Re", "body": "Hi", "facts_used": []}))
     with capture_run_messages() as messages:
