@@ -22,6 +22,7 @@ from types import MappingProxyType
 from hatchway.mail._body import Attachment, BodyParts, best_text, collect_body
 from hatchway.mail._decode import decode_header_text, fix_8bit
 from hatchway.mail.html_text import HTML_TAG_LIMIT, exceeds_tag_limit, sanitize_html
+from hatchway.mail.ids import message_id_list, normalise_message_id
 from hatchway.mail.signals import SIGNAL_HEADERS, LoopSignal, detect_loop_signals
 
 __all__ = ["KEPT_HEADERS", "Address", "Attachment", "ParsedEmail", "Quarantined", "parse_message"]
@@ -31,7 +32,6 @@ KEPT_HEADERS: tuple[str, ...] = tuple(
 )
 """Raw headers copied into :attr:`ParsedEmail.headers` (the loop-signal rules read them)."""
 
-_ANGLE_ID = re.compile(r"<\s*([^<>\s]+?)\s*>")
 _BARE_ADDRESS = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"'@]+")
 _REASON_LIMIT = 300
 _FALLBACK_SCAN_LIMIT = 4000  # the lenient address regex backtracks; garbage can be long
@@ -135,9 +135,9 @@ def _build(
     html = "\n".join(body.html)
     reply_to, to, cc = (_addresses(message, name, defects) for name in ("Reply-To", "To", "Cc"))
     return ParsedEmail(
-        message_id=_normalise_id(_first(headers, "message-id")),
-        in_reply_to=_normalise_id(_first(headers, "in-reply-to")),
-        references=_id_list(" ".join(headers.get("references", []))),
+        message_id=normalise_message_id(_first(headers, "message-id")),
+        in_reply_to=normalise_message_id(_first(headers, "in-reply-to")),
+        references=message_id_list(" ".join(headers.get("references", []))),
         subject=_first(headers, "subject") or "",
         from_=sender,
         reply_to=reply_to,
@@ -211,19 +211,6 @@ def _make_address(name: str, addr_spec: str) -> Address | None:
     if not local or not domain or any(char.isspace() for char in domain):
         return None
     return Address(name=_no_nul(fix_8bit(name)).strip(), address=f"{local}@{domain}")
-
-
-def _normalise_id(value: str | None) -> str | None:
-    """``<id@host>`` from a Message-ID-like value; tolerates missing brackets and comments."""
-    ids = _id_list(value or "")
-    return ids[0] if ids else None
-
-
-def _id_list(value: str) -> tuple[str, ...]:
-    found = [f"<{match}>" for match in _ANGLE_ID.findall(value)]
-    if not found:  # some clients forget the brackets
-        found = [f"<{token.strip('<>')}>" for token in value.split() if "@" in token]
-    return tuple(dict.fromkeys(found))
 
 
 def _date(value: str | None) -> tuple[datetime | None, str | None]:

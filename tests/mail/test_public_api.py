@@ -18,6 +18,7 @@ EXPECTED = {
         "GENERIC_SUBJECTS", "SUBJECT_FALLBACK_WINDOW", "is_generic_subject", "normalise_subject",
         "subject_fallback_allowed", "thread_keys",
     },
+    "hatchway.mail.raw_headers": {"MESSAGE_ID_LIMIT", "header_block", "message_id_of"},
     "hatchway.mail.html_text": {
         "HTML_TAG_LIMIT", "exceeds_tag_limit", "html_to_text", "sanitize_html",
     },
