@@ -2,8 +2,10 @@
 
 Each chunk of messages is stored with its triage jobs and the new bookmark in ONE
 transaction (invariant I1): a crash anywhere leaves either the chunk and its bookmark, or
-neither, and the next run fetches again what was not stored. A UIDVALIDITY change resets
-the bookmark; messages seen before are recognised by Message-ID and content hash, so a
+neither, and the next run fetches again what was not stored. Ingest stores the raw bytes
+only (DESIGN.md step 1: two batched INSERTs per chunk); each triage job parses its message
+first (step 2, :func:`hatchway.intake.parse_for_triage`). A UIDVALIDITY change resets the
+bookmark; messages seen before are recognised by content hash and Message-ID, so a
 re-numbered mailbox is re-synced without duplicates. Nothing on the server is changed.
 """
 
@@ -16,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 from tenacity import (
     RetryCallState,
@@ -28,9 +30,9 @@ from tenacity import (
 
 from hatchway.connectors.imap import FetchedMessage, ImapSettings, MailboxClient
 from hatchway.errors import ConnectorError, TransientError
-from hatchway.intake import accept_raw_message
+from hatchway.intake import FetchedRaw, store_fetched
 from hatchway.store import Database
-from hatchway.store.models import InboundSource, InboundStatus, Lane, Mailbox, utcnow
+from hatchway.store.models import InboundMessage, InboundStatus, Lane, Mailbox, utcnow
 
 __all__ = ["Backoff", "IngestReport", "ProgressCallback", "ingest_mailbox", "watch_mailbox"]
 
@@ -50,6 +52,8 @@ class IngestReport:
     to_fetch: int = 0
     stored: int = 0
     already_stored: int = 0
+    # New messages by status: all "received" (stored, waiting for their triage job, whose
+    # first step parses them and may quarantine or ignore them).
     by_status: dict[str, int] = field(default_factory=dict)
     uidvalidity_changed: bool = False
 
@@ -62,15 +66,20 @@ def ingest_mailbox(
     own_domains: frozenset[str] = frozenset(),
     progress: ProgressCallback | None = None,
 ) -> IngestReport:
-    """One pass: store every message above the bookmark of ``settings.folder``."""
+    """One pass: store every message above the bookmark of ``settings.folder``.
+
+    ``own_domains`` is not needed here any more (the triage job's parse step reads it from
+    the worker's settings); it is accepted so that callers need not change.
+    """
+    del own_domains
     state = client.select(settings.folder)
-    mailbox_id, last_uid, changed = _bookmark(database, settings, state.uidvalidity)
+    mailbox_id, last_uid, changed, resync = _bookmark(database, settings, state.uidvalidity)
     report = IngestReport(mailbox=settings.name, uidvalidity_changed=changed)
     uids = client.uids_above(last_uid)
     report.to_fetch = len(uids)
     for chunk in _chunks(uids, settings.fetch_chunk_size):
         fetched = client.fetch(chunk)
-        _store_chunk(database, mailbox_id, state.uidvalidity, chunk, fetched, own_domains, report)
+        _store_chunk(database, mailbox_id, state.uidvalidity, chunk, fetched, resync, report)
         if progress is not None:
             progress(settings.name, report.stored + report.already_stored, report.to_fetch)
     return report
@@ -78,8 +87,10 @@ def ingest_mailbox(
 
 def _bookmark(
     database: Database, settings: ImapSettings, uidvalidity: int
-) -> tuple[int, int, bool]:
-    """The mailbox row's id and last UID, reset when the server's UIDVALIDITY changed."""
+) -> tuple[int, int, bool, bool]:
+    """The mailbox row's id and last UID (reset when the server's UIDVALIDITY changed),
+    whether it changed now, and whether messages stored under another UIDVALIDITY exist
+    (a re-sync, maybe resumed after a crash: new UIDs are checked against them)."""
     with database.session() as session:
         mailbox = session.scalar(select(Mailbox).where(Mailbox.name == settings.name))
         if mailbox is None:
@@ -98,7 +109,16 @@ def _bookmark(
                 )
             mailbox.uidvalidity, mailbox.last_uid, mailbox.folder = uidvalidity, 0, settings.folder
         mailbox.last_polled_at = utcnow()
-        return mailbox.id, mailbox.last_uid, changed
+        other = InboundMessage.uidvalidity
+        earlier = session.scalar(
+            select(InboundMessage.id)
+            .where(
+                InboundMessage.mailbox_id == mailbox.id,
+                or_(other < uidvalidity, other > uidvalidity),  # two index seeks, not a scan
+            )
+            .limit(1)
+        )
+        return mailbox.id, mailbox.last_uid, changed, earlier is not None
 
 
 def _store_chunk(
@@ -107,33 +127,30 @@ def _store_chunk(
     uidvalidity: int,
     chunk: Sequence[int],
     fetched: Sequence[FetchedMessage],
-    own_domains: frozenset[str],
+    resync: bool,
     report: IngestReport,
 ) -> None:
+    """The chunk's raw bytes and jobs, and the bookmark past it: one transaction."""
+    messages = [FetchedRaw(uid=m.uid, raw=m.raw, lane=_lane(m)) for m in fetched]
     with database.session() as session:
-        for message in fetched:
-            accepted = accept_raw_message(
-                session,
-                raw=message.raw,
-                source=InboundSource.IMAP,
-                own_domains=own_domains,
-                mailbox_id=mailbox_id,
-                uidvalidity=uidvalidity,
-                uid=message.uid,
-                lane=_lane(message),
-            )
-            if accepted.is_new:
-                report.stored += 1
-                status = InboundStatus(accepted.message.status).value
-                report.by_status[status] = report.by_status.get(status, 0) + 1
-            else:
-                report.already_stored += 1
+        stored = store_fetched(
+            session,
+            mailbox_id=mailbox_id,
+            uidvalidity=uidvalidity,
+            messages=messages,
+            resync=resync,
+        )
         # Expunged UIDs in the chunk are simply absent; the bookmark still moves past them.
         session.execute(
             update(Mailbox)
             .where(Mailbox.id == mailbox_id, Mailbox.uidvalidity == uidvalidity)
             .values(last_uid=max(chunk), last_polled_at=utcnow())
         )
+    report.stored += stored.stored
+    report.already_stored += stored.already_stored
+    if stored.stored:
+        received = InboundStatus.RECEIVED.value
+        report.by_status[received] = report.by_status.get(received, 0) + stored.stored
 
 
 def _lane(message: FetchedMessage) -> Lane:

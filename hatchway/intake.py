@@ -1,39 +1,69 @@
-"""Accepting one raw inbound message: store it, parse it, thread it, queue its triage.
+"""Inbound mail in: store the raw bytes, parse them, thread them, queue triage.
 
-Every path that brings mail in (IMAP ingest, the API, the demo's .eml files) goes
-through :func:`accept_raw_message`, in the caller's transaction, so the raw bytes, the
-parse result and the triage job commit together or not at all (invariant I1).
+Two ways in, one parse step. IMAP ingest (:func:`store_fetched`) does only DESIGN.md's
+step 1 in its transaction: the raw bytes, their sha256 and a triage job per message, in
+two batched INSERTs per chunk; the job's first step (:func:`parse_for_triage`, run by the
+worker) parses, threads, and quarantines or ignores the message with its reason. The API
+and the demo's .eml files (:func:`accept_raw_message`) store and parse at once, in the
+caller's transaction, so they can answer with the result. Both parse through
+:func:`parse_stored`: a stored message's raw bytes in, its fields, thread and status out.
+Either way the raw bytes and the job commit together or not at all (invariant I1).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Table, bindparam, insert, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hatchway.mail.parse import ParsedEmail, Quarantined, parse_message
+from hatchway.mail.raw_headers import MESSAGE_ID_LIMIT, message_id_of
 from hatchway.mail.signals import should_never_answer
 from hatchway.mail.threads import normalise_subject, subject_fallback_allowed, thread_keys
+from hatchway.store import Database
 from hatchway.store.jobs import enqueue
 from hatchway.store.models import (
     InboundMessage,
     InboundSource,
     InboundStatus,
+    Job,
     Lane,
     OutboxEntry,
     Thread,
     utcnow,
 )
 
-__all__ = ["TRIAGE_JOB", "Accepted", "accept_raw_message", "reparse"]
+__all__ = [
+    "TRIAGE_JOB",
+    "Accepted",
+    "FetchedRaw",
+    "StoredChunk",
+    "accept_raw_message",
+    "parse_for_triage",
+    "parse_stored",
+    "reparse",
+    "store_fetched",
+]
 
 log = logging.getLogger(__name__)
 
 TRIAGE_JOB = "triage"
+
+# PostgreSQL: parse steps that thread take this transaction-scoped advisory lock, so two
+# workers never both create a thread for one conversation (SQLite's BEGIN IMMEDIATE
+# serialises them already). The number is arbitrary; it only has to be the same everywhere.
+_THREADING_LOCK = 0x6861746368  # "hatch"
+_MESSAGES = cast(Table, InboundMessage.__table__)  # Core: no ORM objects for a chunk's rows
+_JOBS = cast(Table, Job.__table__)
+# How far a parse step follows links to messages stored but not parsed yet (see _thread_for).
+_LINKED_DEPTH = 3
 
 
 @dataclass(frozen=True)
@@ -63,21 +93,217 @@ def accept_raw_message(
     existing = _already_stored(session, raw, source, mailbox_id, uidvalidity, uid)
     if existing is not None:
         return Accepted(existing, is_new=False)
-    result = _safe_parse(raw, own_domains)
     message = InboundMessage(
         source=source,
         mailbox_id=mailbox_id,
         uidvalidity=uidvalidity,
         uid=uid,
         raw=raw,
-        content_sha256=result.content_sha256,
+        content_sha256=hashlib.sha256(raw).hexdigest(),
+        message_id=message_id_of(raw),
     )
-    _apply_parse(session, message, result)
     session.add(message)
     session.flush()
-    if message.status == InboundStatus.RECEIVED:
+    if parse_stored(session, message, own_domains=own_domains) == InboundStatus.RECEIVED:
         enqueue(session, kind=TRIAGE_JOB, inbound_message_id=message.id, lane=lane)
     return Accepted(message, is_new=True)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedRaw:
+    """One message fetched from a mailbox, as :func:`store_fetched` stores it."""
+
+    uid: int
+    raw: bytes
+    lane: Lane = Lane.LIVE
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """What :func:`store_fetched` did: rows stored new, and messages it had already."""
+
+    stored: int
+    already_stored: int
+
+
+def store_fetched(
+    session: Session,
+    *,
+    mailbox_id: int,
+    uidvalidity: int,
+    messages: Sequence[FetchedRaw],
+    resync: bool = False,
+) -> StoredChunk:
+    """Store fetched messages unparsed, each with its triage job, in the caller's transaction.
+
+    Two batched INSERTs (messages, jobs), no parsing: the job's first step parses
+    (:func:`parse_for_triage`). A (mailbox, UIDVALIDITY, UID) stored already is skipped by
+    the unique key (ON CONFLICT DO NOTHING), so a refetch can never store it twice.
+    ``resync``: the mailbox has messages stored under an earlier UIDVALIDITY; one query
+    finds those among them (same sha256 of the bytes, else the same Message-ID, read from
+    the raw header block) and re-keys them to their new UID instead of storing them again.
+    """
+    rows: list[dict[str, Any]] = [
+        {
+            "uid": message.uid,
+            "raw": message.raw,
+            "content_sha256": hashlib.sha256(message.raw).hexdigest(),
+            "message_id": message_id_of(message.raw),
+            "lane": message.lane,
+        }
+        for message in messages
+    ]
+    renumbered = _renumber(session, mailbox_id, uidvalidity, rows) if resync and rows else set()
+    new_rows = [row for row in rows if row["uid"] not in renumbered]
+    if not new_rows:
+        return StoredChunk(stored=0, already_stored=len(rows))
+    lanes = {row["uid"]: row["lane"] for row in new_rows}
+    inserted = _insert_ignoring_stored(
+        session,
+        [
+            {
+                "source": InboundSource.IMAP,
+                "mailbox_id": mailbox_id,
+                "uidvalidity": uidvalidity,
+                "uid": row["uid"],
+                "raw": row["raw"],
+                "content_sha256": row["content_sha256"],
+                "message_id": row["message_id"],
+                "parsed_at": None,
+            }
+            for row in new_rows
+        ],
+    )
+    if inserted:
+        session.execute(
+            insert(_JOBS),
+            [
+                {"kind": TRIAGE_JOB, "inbound_message_id": message_id, "lane": int(lanes[uid])}
+                for uid, message_id in sorted(inserted.items())
+            ],
+        )
+    return StoredChunk(stored=len(inserted), already_stored=len(rows) - len(inserted))
+
+
+def _insert_ignoring_stored(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
+    """One multi-row INSERT of new messages, skipping keys stored already; {uid: id}."""
+    dialect = session.get_bind().dialect.name
+    key = ["mailbox_id", "uidvalidity", "uid"]
+    statement: postgresql.Insert | sqlite.Insert
+    if dialect == "postgresql":
+        statement = postgresql.insert(_MESSAGES).on_conflict_do_nothing(index_elements=key)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(_MESSAGES).on_conflict_do_nothing(index_elements=key)
+    else:  # pragma: no cover - hatchway supports these two
+        raise NotImplementedError(f"no conflict-ignoring insert for {dialect}")
+    returned = session.execute(statement.returning(_MESSAGES.c.uid, _MESSAGES.c.id), rows)
+    return {int(row.uid): int(row.id) for row in returned}
+
+
+def _renumber(
+    session: Session, mailbox_id: int, uidvalidity: int, rows: list[dict[str, Any]]
+) -> set[int]:
+    """After a UIDVALIDITY change: re-key messages stored before to their new UIDs.
+
+    One query for the chunk; a stored message matches one new UID at most (same bytes
+    first, else the same Message-ID). Returns the UIDs that were stored already."""
+    digests = [row["content_sha256"] for row in rows]
+    message_ids = [row["message_id"] for row in rows if row["message_id"]]
+    same: ColumnElement[bool] = InboundMessage.content_sha256.in_(digests)
+    if message_ids:
+        same = or_(same, InboundMessage.message_id.in_(message_ids))
+    earlier = session.execute(
+        select(InboundMessage.id, InboundMessage.content_sha256, InboundMessage.message_id)
+        .where(
+            InboundMessage.mailbox_id == mailbox_id,
+            InboundMessage.uidvalidity != uidvalidity,
+            same,
+        )
+        .order_by(InboundMessage.id)
+    ).all()
+    by_digest: dict[str, list[int]] = {}
+    by_message_id: dict[str, list[int]] = {}
+    for found_id, digest, message_id in earlier:
+        by_digest.setdefault(digest, []).append(found_id)
+        if message_id:
+            by_message_id.setdefault(message_id, []).append(found_id)
+    taken: set[int] = set()
+    rekeys: list[dict[str, int]] = []
+    for row in rows:
+        candidates = by_digest.get(row["content_sha256"], []) + by_message_id.get(
+            row["message_id"] or "", []
+        )
+        match = next((found for found in candidates if found not in taken), None)
+        if match is not None:
+            taken.add(match)
+            rekeys.append({"row_id": match, "new_uid": row["uid"]})
+    if rekeys:
+        session.execute(
+            update(_MESSAGES)
+            .where(_MESSAGES.c.id == bindparam("row_id"))
+            .values(uidvalidity=uidvalidity, uid=bindparam("new_uid")),
+            rekeys,
+        )
+    return {rekey["new_uid"] for rekey in rekeys}
+
+
+def parse_for_triage(
+    database: Database, message_id: int, *, own_domains: frozenset[str] = frozenset()
+) -> InboundStatus | None:
+    """The triage job's first step: parse the stored message unless that was done; its status.
+
+    The parse (CPU only) runs outside any transaction; its result is applied in a short one
+    that threads the message. RECEIVED: go on to the triage graph; QUARANTINED or IGNORED:
+    the reason is on the row and there is nothing to triage. None: no such message.
+    Safe to run again (a job retried after a crash): a parsed message is left as it is.
+    """
+    with database.session() as session:
+        stored = session.execute(
+            select(InboundMessage.raw, InboundMessage.parsed_at, InboundMessage.status).where(
+                InboundMessage.id == message_id
+            )
+        ).first()
+    if stored is None:
+        return None
+    if stored.parsed_at is not None:
+        return InboundStatus(stored.status)
+    result = _safe_parse(stored.raw, own_domains)
+    with database.session() as session:
+        _serialise_threading(session)
+        message = session.get(InboundMessage, message_id)
+        if message is None:
+            return None
+        return parse_stored(session, message, own_domains=own_domains, result=result)
+
+
+def parse_stored(
+    session: Session,
+    message: InboundMessage,
+    *,
+    own_domains: frozenset[str] = frozenset(),
+    result: ParsedEmail | Quarantined | None = None,
+    _depth: int = 0,
+) -> InboundStatus:
+    """DESIGN.md step 2 for a stored message, in the caller's transaction; its new status.
+
+    Parses ``message.raw`` (or takes ``result``, its parse made earlier), then: quarantined
+    with the reason, or the parsed fields and thread filled and, for mail never to be
+    answered (loop signals, I6), IGNORED with the reason; else it stays RECEIVED. A message
+    parsed before (``parsed_at`` set) is left alone. Queues nothing: the caller does.
+    """
+    if message.parsed_at is not None:
+        return InboundStatus(message.status)
+    _serialise_threading(session)
+    if result is None:
+        result = _safe_parse(message.raw, own_domains)
+    _apply_parse(session, message, result, own_domains, _depth)
+    message.parsed_at = utcnow()
+    return InboundStatus(message.status)
+
+
+def _serialise_threading(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _THREADING_LOCK})
 
 
 def reparse(
@@ -94,14 +320,18 @@ def reparse(
     otherwise it stays quarantined with the new reason. In the caller's transaction.
     """
     message.status, message.status_reason = InboundStatus.RECEIVED, None
-    _apply_parse(session, message, _safe_parse(message.raw, own_domains))
-    if message.status == InboundStatus.RECEIVED:
+    message.parsed_at = None
+    if parse_stored(session, message, own_domains=own_domains) == InboundStatus.RECEIVED:
         enqueue(session, kind=TRIAGE_JOB, inbound_message_id=message.id, lane=lane)
-    return message.status
+    return InboundStatus(message.status)
 
 
 def _apply_parse(
-    session: Session, message: InboundMessage, result: ParsedEmail | Quarantined
+    session: Session,
+    message: InboundMessage,
+    result: ParsedEmail | Quarantined,
+    own_domains: frozenset[str],
+    depth: int,
 ) -> None:
     """Status, parsed fields and thread from a parse result (status left alone if answerable)."""
     if isinstance(result, Quarantined):
@@ -110,7 +340,7 @@ def _apply_parse(
         message.subject = result.subject
         return
     _fill_parsed(message, result)
-    message.thread_id = _thread_for(session, result).id
+    message.thread_id = _thread_for(session, message, result, own_domains, depth).id
     if should_never_answer(result):
         message.status = InboundStatus.IGNORED
         message.status_reason = "never answered: " + "; ".join(
@@ -166,7 +396,7 @@ def _safe_parse(raw: bytes, own_domains: frozenset[str]) -> ParsedEmail | Quaran
 
 
 def _fill_parsed(message: InboundMessage, parsed: ParsedEmail) -> None:
-    message.message_id = parsed.message_id
+    message.message_id = _fits(parsed.message_id)
     message.from_address = parsed.from_.address
     message.from_name = parsed.from_.name or None
     message.subject = parsed.subject
@@ -174,7 +404,7 @@ def _fill_parsed(message: InboundMessage, parsed: ParsedEmail) -> None:
     message.to_addresses = [address.address for address in parsed.to]
     message.cc_addresses = [address.address for address in parsed.cc]
     message.reply_to = [address.address for address in parsed.reply_to]
-    message.in_reply_to = parsed.in_reply_to
+    message.in_reply_to = _fits(parsed.in_reply_to)
     message.references = list(parsed.references)
     message.text_body = parsed.text
     message.html_body = parsed.html
@@ -185,8 +415,26 @@ def _fill_parsed(message: InboundMessage, parsed: ParsedEmail) -> None:
     message.defects = list(parsed.defects)
 
 
-def _thread_for(session: Session, parsed: ParsedEmail) -> Thread:
-    """The thread this message belongs to: by Message-ID links, else a careful subject match."""
+def _fits(message_id: str | None) -> str | None:
+    """A Message-ID the column can hold (a longer one is no use as a link anyway)."""
+    return message_id if message_id is None or len(message_id) <= MESSAGE_ID_LIMIT else None
+
+
+def _thread_for(
+    session: Session,
+    message: InboundMessage,
+    parsed: ParsedEmail,
+    own_domains: frozenset[str],
+    depth: int,
+) -> Thread:
+    """The thread this message belongs to: by Message-ID links, else a careful subject match.
+
+    A linked message stored but not parsed yet (IMAP ingest stores a whole backlog before
+    its jobs run, and jobs run side by side) is parsed first, so a reply never starts a
+    thread of its own because the mail it answers was still waiting for its job.
+    """
+    if depth < _LINKED_DEPTH:
+        _parse_linked_first(session, message, parsed, own_domains, depth)
     at = parsed.date or utcnow()
     thread = _thread_by_links(session, parsed) or _thread_by_subject(session, parsed, at)
     if thread is None:
@@ -198,6 +446,29 @@ def _thread_for(session: Session, parsed: ParsedEmail) -> Thread:
         session.flush()
     thread.last_message_at = max(thread.last_message_at or at, at)
     return thread
+
+
+def _parse_linked_first(
+    session: Session,
+    message: InboundMessage,
+    parsed: ParsedEmail,
+    own_domains: frozenset[str],
+    depth: int,
+) -> None:
+    keys = list(thread_keys(parsed))
+    if not keys:
+        return
+    waiting = session.scalars(
+        select(InboundMessage)
+        .where(
+            InboundMessage.message_id.in_(keys),
+            InboundMessage.parsed_at.is_(None),
+            InboundMessage.id != message.id,
+        )
+        .order_by(InboundMessage.id)
+    ).all()
+    for linked in waiting:
+        parse_stored(session, linked, own_domains=own_domains, _depth=depth + 1)
 
 
 def _thread_by_links(session: Session, parsed: ParsedEmail) -> Thread | None:

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -24,8 +25,9 @@ from hatchway.connectors.imap import (
 )
 from hatchway.errors import TransientError
 from hatchway.ingest import Backoff, ingest_mailbox, watch_mailbox
+from hatchway.intake import TRIAGE_JOB, FetchedRaw, parse_for_triage, store_fetched
 from hatchway.store import Database
-from hatchway.store.models import InboundMessage, Job, Mailbox
+from hatchway.store.models import InboundMessage, InboundStatus, Job, Lane, Mailbox, utcnow
 from tests.fixtures.dovecot import DovecotServer
 
 
@@ -307,3 +309,146 @@ def test_watch_reconnects_with_backoff_after_a_network_outage_and_says_so(
     watching = [r for r in caplog.records if r.getMessage().startswith("mailbox 'support': watch")]
     assert len(watching) == 2  # connected, and connected again after the outage
     assert _counts(database) == (2, 2, 2)
+
+
+def _mail(message_id: str, subject: str, extra: str = "") -> bytes:
+    return (
+        f"From: Jo <jo@example.com>\r\nTo: support@shop.example\r\nSubject: {subject}\r\n"
+        f"Message-ID: <{message_id}>\r\nDate: Sun, 22 Nov 2026 10:00:00 +0000\r\n{extra}\r\n"
+        "Where is my parcel?\r\n"
+    ).encode()
+
+
+def _triage_jobs(database: Database) -> dict[int, int]:
+    """{message id: job id} of the triage jobs, checking there is exactly one per message."""
+    with database.session() as session:
+        jobs = list(session.execute(select(Job.inbound_message_id, Job.id, Job.kind)))
+    assert all(job.kind == TRIAGE_JOB for job in jobs)
+    by_message = {job.inbound_message_id: job.id for job in jobs}
+    assert len(by_message) == len(jobs), "a message with two triage jobs"
+    return by_message
+
+
+def test_ingest_stores_raw_bytes_and_a_job_and_the_job_parses_them(
+    database: Database, server: Server
+) -> None:
+    """DESIGN.md steps 1 and 2: ingest stores only the bytes (every message gets its job);
+    the job's parse step quarantines, ignores (I6) or threads, each with its reason."""
+    mails = {
+        "question": _mail("q@example.com", "Order NW-100231 not arrived"),
+        "reply": _mail("r@example.com", "Still waiting", "In-Reply-To: <q@example.com>\r\n"),
+        "auto": _mail("a@example.com", "Out of office", "Auto-Submitted: auto-replied\r\n"),
+        "bulk": _mail("b@example.com", "News", "Precedence: bulk\r\n"),
+        "broken": b"Subject: no sender here\r\nMessage-ID: <x@example.com>\r\n\r\nbody\r\n",
+    }
+    for raw in mails.values():
+        server.deliver(raw)
+    with server.connect() as client:
+        report = ingest_mailbox(database, client, server.settings)
+    assert (report.stored, report.by_status) == (5, {"received": 5})
+    with database.session() as session:
+        rows = {row.raw: row for row in session.scalars(select(InboundMessage))}
+        ids = {name: rows[raw].id for name, raw in mails.items()}
+        for row in rows.values():  # nothing parsed yet, the Message-ID read from the bytes
+            assert (row.status, row.parsed_at, row.thread_id) == ("received", None, None)
+            assert row.from_address is None and row.message_id is not None
+            assert row.content_sha256 and row.mailbox_id is not None
+    jobs = _triage_jobs(database)
+    assert set(jobs) == set(ids.values())
+    # The reply's job runs first (jobs run side by side): the question it answers is
+    # parsed on the way, so both land in one thread (another subject: only the link joins).
+    order = ["reply", "question", "auto", "bulk", "broken"]
+    statuses = {name: parse_for_triage(database, ids[name]) for name in order}
+    assert statuses == {
+        "reply": InboundStatus.RECEIVED,
+        "question": InboundStatus.RECEIVED,
+        "auto": InboundStatus.IGNORED,
+        "bulk": InboundStatus.IGNORED,
+        "broken": InboundStatus.QUARANTINED,
+    }
+    with database.session() as session:
+        stored = {name: session.get(InboundMessage, ids[name]) for name in mails}
+    question, reply = stored["question"], stored["reply"]
+    assert question is not None and reply is not None
+    assert question.thread_id is not None and reply.thread_id == question.thread_id
+    assert question.from_address == "jo@example.com" and question.parsed_at is not None
+    auto, bulk, broken = stored["auto"], stored["bulk"], stored["broken"]
+    assert auto is not None and "auto-replied" in (auto.status_reason or "")
+    assert bulk is not None and "bulk" in (bulk.status_reason or "")
+    assert broken is not None and "From" in (broken.status_reason or "")
+    assert broken.raw == mails["broken"]  # kept as it came (I1)
+    # A job that runs again (retried after a crash) finds the message parsed: no change.
+    before = (question.thread_id, question.parsed_at)
+    assert parse_for_triage(database, ids["question"]) == InboundStatus.RECEIVED
+    assert parse_for_triage(database, ids["broken"]) == InboundStatus.QUARANTINED
+    with database.session() as session:
+        again = session.get(InboundMessage, ids["question"])
+        assert again is not None and (again.thread_id, again.parsed_at) == before
+    assert parse_for_triage(database, 10**9) is None
+
+
+def test_old_mail_goes_to_the_backfill_lane_from_its_internaldate(database: Database) -> None:
+    account = InMemoryAccount()
+    settings = ImapSettings(name="support", host="fake", username="user", password="secret")
+    account.deliver("INBOX", _mail("old@example.com", "old"), when=utcnow() - timedelta(days=30))
+    account.deliver("INBOX", _mail("new@example.com", "new"))
+    with account.connect(settings) as client:
+        ingest_mailbox(database, client, settings)
+    with database.session() as session:
+        lanes = dict(
+            session.execute(
+                select(InboundMessage.message_id, Job.lane).join(
+                    Job, Job.inbound_message_id == InboundMessage.id
+                )
+            ).all()
+        )
+    assert lanes == {"<old@example.com>": Lane.BACKFILL, "<new@example.com>": Lane.LIVE}
+
+
+def test_a_refetched_chunk_is_not_stored_twice(database: Database) -> None:
+    """The unique (mailbox, UIDVALIDITY, UID) key skips what is stored (ON CONFLICT)."""
+    with database.session() as session:
+        mailbox = Mailbox(name="support", folder="INBOX", uidvalidity=7)
+        session.add(mailbox)
+        session.flush()
+        mailbox_id = mailbox.id
+    chunk = [FetchedRaw(uid=uid, raw=_mail(f"c{uid}@x", "hi")) for uid in (1, 2, 3)]
+    with database.session() as session:
+        first = store_fetched(session, mailbox_id=mailbox_id, uidvalidity=7, messages=chunk[:2])
+    with database.session() as session:
+        again = store_fetched(session, mailbox_id=mailbox_id, uidvalidity=7, messages=chunk)
+    assert (first.stored, first.already_stored) == (2, 0)
+    assert (again.stored, again.already_stored) == (1, 2)
+    assert _counts(database) == (3, 3, 3)
+    assert len(_triage_jobs(database)) == 3
+
+
+def test_a_resync_recognises_a_message_by_its_message_id_when_the_bytes_differ(
+    database: Database,
+) -> None:
+    """After a UIDVALIDITY change the server may hand out other bytes for a message we have
+    (a header added on the way): the Message-ID read from the raw headers still matches."""
+    with database.session() as session:
+        mailbox = Mailbox(name="support", folder="INBOX", uidvalidity=1)
+        session.add(mailbox)
+        session.flush()
+        mailbox_id = mailbox.id
+    before = [FetchedRaw(uid=uid, raw=_mail(f"s{uid}@x", "hi")) for uid in (1, 2)]
+    with database.session() as session:
+        store_fetched(session, mailbox_id=mailbox_id, uidvalidity=1, messages=before)
+    after = [
+        FetchedRaw(uid=10, raw=b"X-Moved: yes\r\n" + _mail("s1@x", "hi")),
+        FetchedRaw(uid=11, raw=_mail("s2@x", "hi")),
+        FetchedRaw(uid=12, raw=_mail("s3@x", "hi")),
+    ]
+    with database.session() as session:
+        result = store_fetched(
+            session, mailbox_id=mailbox_id, uidvalidity=2, messages=after, resync=True
+        )
+    assert (result.stored, result.already_stored) == (1, 2)
+    with database.session() as session:
+        keys = dict(session.execute(select(InboundMessage.message_id, InboundMessage.uid)).all())
+        validities = set(session.scalars(select(InboundMessage.uidvalidity)))
+    assert keys == {"<s1@x>": 10, "<s2@x>": 11, "<s3@x>": 12}
+    assert validities == {2}
+    assert len(_triage_jobs(database)) == 3

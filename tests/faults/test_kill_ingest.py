@@ -4,8 +4,9 @@ Each trial delivers a few new messages to a real Dovecot mailbox, starts
 ``_ingest_child.py`` (fetch chunks of 3, so every few messages are a commit point) and
 SIGKILLs it a random time into its work. At every crash point the stored state must be
 one a restart can continue from without loss: the bookmark never passes a message that is
-not stored, nothing is stored twice, every answerable message has its triage job. After
-all trials an un-killed run must have stored exactly what was delivered.
+not stored, nothing is stored twice, every message has its one triage job (which parses
+it). After all trials an un-killed run must have stored exactly what was delivered, and
+the jobs' parse step must ignore the bulk and auto-replied mail (I6) and keep the rest.
 
 Replay a failure with the seed it prints: ``HATCHWAY_FAULT_SEED=<seed>`` gives every trial
 the same workload and kill delay again (the kill point itself still depends on timing).
@@ -22,7 +23,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from hatchway.intake import TRIAGE_JOB
+from hatchway.intake import TRIAGE_JOB, parse_for_triage
 from hatchway.store import Database
 from hatchway.store.models import InboundMessage, InboundStatus, Job, Mailbox
 from tests.faults._harness import (
@@ -98,6 +99,7 @@ def check_crash_point(database: Database, delivered: list[bytes], where: str) ->
                     InboundMessage.content_sha256,
                     InboundMessage.raw,
                     InboundMessage.status,
+                    InboundMessage.parsed_at,
                 )
             )
         )
@@ -127,8 +129,9 @@ def check_crash_point(database: Database, delivered: list[bytes], where: str) ->
         expected = delivered[row.uid - 1]
         assert row.raw == expected, f"{where}: UID {row.uid} stored with other bytes"
         assert row.content_sha256 == hashlib.sha256(expected).hexdigest(), where
-        wants_job = InboundStatus(row.status) == InboundStatus.RECEIVED
-        assert jobs.get(row.id, 0) == (1 if wants_job else 0), (
+        # Ingest stores raw bytes only: every message waits for its job to parse it.
+        assert (InboundStatus(row.status), row.parsed_at) == (InboundStatus.RECEIVED, None), where
+        assert jobs.get(row.id, 0) == 1, (
             f"{where}: message {row.id} (UID {row.uid}, {row.status}) has "
             f"{jobs.get(row.id, 0)} triage jobs"
         )
@@ -185,6 +188,18 @@ def test_kill_9_during_ingest_loses_nothing_and_stores_nothing_twice(
         raws = list(session.scalars(select(InboundMessage.raw)))
     assert set(raws) == set(mail.delivered), f"{where}: stored set != delivered set"
     assert (stored, bookmark) == (len(mail.delivered), len(mail.delivered)), where
+    with database.session() as session:
+        job_messages = list(session.scalars(select(Job.inbound_message_id)))
+    statuses = Counter(parse_for_triage(database, message) for message in job_messages)
+    with database.session() as session:
+        loop_mail = sum(
+            b"Precedence: bulk" in raw or b"Auto-Submitted:" in raw
+            for raw in session.scalars(select(InboundMessage.raw))
+        )
+    assert statuses == {
+        InboundStatus.IGNORED: loop_mail,
+        InboundStatus.RECEIVED: stored - loop_mail,
+    }, f"{where}: parse step statuses {statuses}"
     elapsed = time.monotonic() - started
     print(
         f"\ningest faults [{database.dialect}]: {len(interrupted)} kills mid-work in "

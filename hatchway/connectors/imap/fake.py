@@ -87,10 +87,11 @@ class InMemoryAccount:
         except KeyError:
             raise ProtocolError(connector, f"folder {name!r} does not exist") from None
 
-    def deliver(self, folder: str, raw: bytes) -> int:
-        """Put a new message into ``folder`` (as an MTA would) and wake IDLE waiters."""
+    def deliver(self, folder: str, raw: bytes, when: datetime | None = None) -> int:
+        """Put a new message into ``folder`` (as an MTA would) and wake IDLE waiters;
+        ``when`` is its INTERNALDATE (default: now)."""
         with self.changed:
-            uid = self.folder(folder).add(raw, (), None)
+            uid = self.folder(folder).add(raw, (), when)
             self.changed.notify_all()
         return uid
 

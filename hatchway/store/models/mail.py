@@ -111,12 +111,17 @@ class InboundMessage(Base):
     content_sha256: Mapped[str] = mapped_column(String(64), index=True)
     message_id: Mapped[str | None] = mapped_column(String(998), index=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the parse step (DESIGN.md step 2) filled the parsed fields, status and thread.
+    # NULL: the raw bytes are stored (IMAP ingest stores only those, with the triage job)
+    # and the job's first step has not parsed them yet; the row's status is "received".
+    parsed_at: Mapped[datetime | None]
     status: Mapped[InboundStatus] = enum_column(InboundStatus, default=InboundStatus.RECEIVED)
     # Why it has this status: the quarantine reason (with the parse error), the rule that
     # ignored it, or why it went to review.
     status_reason: Mapped[str | None] = mapped_column(Text)
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"), index=True)
-    # Parsed fields; empty while the message is quarantined.
+    # Parsed fields; empty while the message is quarantined or not parsed yet. message_id is
+    # set at ingest from a scan of the raw header block (for re-sync dedupe), then by the parse.
     from_address: Mapped[str | None] = mapped_column(String(320), index=True)
     from_name: Mapped[str | None] = mapped_column(String(500))
     subject: Mapped[str | None] = mapped_column(Text)
