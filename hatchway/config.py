@@ -48,6 +48,7 @@ from hatchway.policies.rules import RulesSettings
 from hatchway.ui.ops.settings import OpsSettings
 from hatchway.ui.settings import UiSettings
 from hatchway.webhooks.settings import WebhookSettings
+from hatchway.worker_settings import WorkerSettings
 
 __all__ = [
     "CONFIG_ENV_VAR",
@@ -152,6 +153,9 @@ class Settings(BaseSettings):
         default_factory=list, description="Endpoints that get signed events ([[webhooks]])."
     )
     observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
+    worker: WorkerSettings = Field(
+        default_factory=WorkerSettings, description="Jobs in flight in `hatchway worker`."
+    )
 
     @model_validator(mode="after")
     def _no_placeholder_passwords(self) -> Settings:

@@ -93,7 +93,11 @@ def find_demo_data(start: Path | None = None) -> DemoData:
 
 def prepare_demo(settings: Settings, *, data: DemoData, directory: Path) -> DemoResult:
     """Migrate, load the shop, create demo users, and ingest the sample mailbox."""
-    database = Database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    database = Database(
+        settings.database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        pool_size=settings.worker.database_pool_size,
+    )
     database.check()
     upgrade(database)
     result = DemoResult(database=database, shop_database=load_shop(data.shop_sql, directory))
@@ -160,6 +164,7 @@ def run_demo_worker(
     with open_handlers(settings, database, owner=name) as handlers:
         worker = Worker(
             database, handlers, name=name, pollers=[relay.relay_once], poll_interval=0.5,
-            stop_event=stop,
+            stop_event=stop, concurrency=settings.worker.concurrency,
+            backfill_slots=settings.worker.backfill_slot_count,
         )  # fmt: skip
         worker.run()

@@ -16,7 +16,11 @@ __all__ = ["build_outbox_relay", "mailbox_connector", "open_database", "sent_mai
 
 def open_database(settings: Settings) -> Database:
     """The database named by the settings, checked to be reachable."""
-    database = Database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    database = Database(
+        settings.database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        pool_size=settings.worker.database_pool_size,
+    )
     database.check()
     return database
 

@@ -77,7 +77,15 @@ def worker(
     name = worker_name()
     with open_handlers(settings, database, owner=name) as handlers:
         grace = timedelta(seconds=settings.observability.shutdown_grace_seconds)
-        runner = Worker(database, handlers, name=name, pollers=pollers, shutdown_grace=grace)
+        runner = Worker(
+            database,
+            handlers,
+            name=name,
+            pollers=pollers,
+            shutdown_grace=grace,
+            concurrency=settings.worker.concurrency,
+            backfill_slots=settings.worker.backfill_slot_count,
+        )
         if once:
             count = 0
             while runner.run_once():

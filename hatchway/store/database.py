@@ -35,7 +35,16 @@ def mask_url(url: str | URL) -> str:
 class Database:
     """An engine and a session factory for one database URL."""
 
-    def __init__(self, url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        busy_timeout_ms: int = 5000,
+        echo: bool = False,
+        pool_size: int | None = None,
+    ) -> None:
+        """``pool_size``: PostgreSQL connections kept open (default SQLAlchemy's 5); a worker
+        passes one per job in flight plus a margin, so its threads never wait on the pool."""
         try:
             parsed = make_url(url)
         except ArgumentError:
@@ -47,7 +56,9 @@ class Database:
         self.url = parsed
         self.display_url = mask_url(parsed)
         try:
-            self.engine: Engine = _make_engine(parsed, busy_timeout_ms=busy_timeout_ms, echo=echo)
+            self.engine: Engine = _make_engine(
+                parsed, busy_timeout_ms=busy_timeout_ms, echo=echo, pool_size=pool_size
+            )
         except (ImportError, ArgumentError) as exc:  # no such dialect, or its driver is missing
             raise DatabaseError(
                 self.display_url,
@@ -85,10 +96,11 @@ class Database:
         self.engine.dispose()
 
 
-def _make_engine(url: URL, *, busy_timeout_ms: int, echo: bool) -> Engine:
+def _make_engine(url: URL, *, busy_timeout_ms: int, echo: bool, pool_size: int | None) -> Engine:
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url, busy_timeout_ms=busy_timeout_ms, echo=echo)
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    sizing = {} if pool_size is None else {"pool_size": pool_size, "max_overflow": 10}
+    return create_engine(url, echo=echo, pool_pre_ping=True, **sizing)
 
 
 def _sqlite_engine(url: URL, *, busy_timeout_ms: int, echo: bool) -> Engine:
