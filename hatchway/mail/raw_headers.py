@@ -18,21 +18,26 @@ __all__ = ["MESSAGE_ID_LIMIT", "header_block", "message_id_of"]
 MESSAGE_ID_LIMIT = 998
 """Longest Message-ID stored (RFC 5322's line limit; the column's width)."""
 
-_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
-_MESSAGE_ID = re.compile(rb"(?im)^message-id[ \t]*:([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)")
+# Searched in the lower-cased block (a case-insensitive pattern is several times slower);
+# the value is then cut from the original bytes at the same offsets.
+_MESSAGE_ID = re.compile(rb"(?m)^message-id[ \t]*:([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)")
 
 
 def header_block(raw: bytes) -> bytes:
     """The bytes before the first blank line (all of ``raw`` when there is none)."""
-    end = _BLANK_LINE.search(raw)
-    return raw if end is None else raw[: end.start()]
+    ends = [at for at in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if at >= 0]
+    if not ends:
+        return raw
+    end = min(ends)
+    return raw[: end - 1 if end and raw[end - 1 : end] == b"\r" else end]
 
 
 def message_id_of(raw: bytes) -> str | None:
     """The first Message-ID header's ``<id>``, or None when absent, empty or too long."""
-    found = _MESSAGE_ID.search(header_block(raw))
+    block = header_block(raw)
+    found = _MESSAGE_ID.search(block.lower())
     if found is None:
         return None
-    value = found.group(1).decode("utf-8", "replace").replace("\x00", "")
+    value = block[found.start(1) : found.end(1)].decode("utf-8", "replace").replace("\x00", "")
     message_id = normalise_message_id(value)
     return message_id if message_id and len(message_id) <= MESSAGE_ID_LIMIT else None
