@@ -1,10 +1,21 @@
-"""Every node run is recorded (invariant I5), and every node failure routes to review (I4)."""
+"""Every node run is recorded (invariant I5), and every node failure routes to review (I4).
+
+A runner that saves its checkpoint only when the run stops (durability "exit", see
+runner.py) also holds the node-run records back in a :class:`NodeRunBuffer` and writes them
+in one transaction just before that checkpoint: the outputs a checkpoint keeps are never
+saved without their records, and a run costs one records transaction, not one per node.
+Before each node a guard set by the runner (:func:`guarded`) checks the thread's lease, so
+a worker whose lease was taken over runs no further node (I7).
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,7 +26,7 @@ from hatchway.graphs.state import TriageState
 from hatchway.store import Database
 from hatchway.store.models import NodeRun, NodeRunStatus
 
-__all__ = ["NodeRecord", "NodeResult", "recorded_node"]
+__all__ = ["NodeRecord", "NodeResult", "NodeRunBuffer", "guarded", "recorded_node"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +52,44 @@ NodeResult = tuple[dict[str, Any], NodeRecord]
 NodeFunction = Callable[[TriageState], NodeResult]
 
 
+class NodeRunBuffer:
+    """Node-run records of one graph run, written together by :meth:`flush`."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._pending: list[NodeRun] = []
+        self._lock = threading.Lock()  # nodes and the checkpoint writer run in pool threads
+
+    def add(self, record: NodeRun) -> None:
+        """Hold a record until the next flush."""
+        with self._lock:
+            self._pending.append(record)
+
+    def flush(self) -> None:
+        """Write the records held so far in one transaction (nothing when there are none)."""
+        with self._lock:
+            pending, self._pending = self._pending, []
+            if pending:
+                with self.database.session() as session:
+                    session.add_all(pending)
+
+
+_buffer: ContextVar[NodeRunBuffer | None] = ContextVar("hatchway_node_runs", default=None)
+_guard: ContextVar[Callable[[], None] | None] = ContextVar("hatchway_node_guard", default=None)
+
+
+@contextmanager
+def guarded(guard: Callable[[], None], buffer: NodeRunBuffer) -> Iterator[None]:
+    """Within: ``guard`` runs before every node (raising stops the run), and node runs are
+    held in ``buffer`` (the caller flushes it). Outside, each record is written at once."""
+    guard_token, buffer_token = _guard.set(guard), _buffer.set(buffer)
+    try:
+        yield
+    finally:
+        _guard.reset(guard_token)
+        _buffer.reset(buffer_token)
+
+
 def recorded_node(
     name: str, database: Database, function: NodeFunction, *, runs_after_failure: bool = False
 ) -> Callable[[TriageState], dict[str, Any]]:
@@ -51,6 +100,8 @@ def recorded_node(
     """
 
     def run(state: TriageState) -> dict[str, Any]:
+        if (guard := _guard.get()) is not None:
+            guard()  # outside the try: a lost lease ends the run, it is not a node failure
         if state.get("failure") and not runs_after_failure:
             return {}
         started = time.perf_counter()
@@ -79,25 +130,27 @@ def _write(
     *,
     error: str | None,
 ) -> None:
+    run = NodeRun(
+        graph_run_id=state["graph_run_id"],
+        node=node,
+        status=NodeRunStatus.ERROR if error else NodeRunStatus.OK,
+        provider=record.provider,
+        model=record.model,
+        model_version=record.model_version,
+        prompt_hash=record.prompt_hash,
+        input_tokens=record.input_tokens,
+        output_tokens=record.output_tokens,
+        cost_usd=record.cost_usd,
+        latency_ms=round((time.perf_counter() - started) * 1000),
+        input_summary=_clip(record.input_summary),
+        output_summary=_clip(record.output_summary),
+        error=error,
+    )
+    if (buffer := _buffer.get()) is not None:
+        buffer.add(run)
+        return
     with database.session() as session:
-        session.add(
-            NodeRun(
-                graph_run_id=state["graph_run_id"],
-                node=node,
-                status=NodeRunStatus.ERROR if error else NodeRunStatus.OK,
-                provider=record.provider,
-                model=record.model,
-                model_version=record.model_version,
-                prompt_hash=record.prompt_hash,
-                input_tokens=record.input_tokens,
-                output_tokens=record.output_tokens,
-                cost_usd=record.cost_usd,
-                latency_ms=round((time.perf_counter() - started) * 1000),
-                input_summary=_clip(record.input_summary),
-                output_summary=_clip(record.output_summary),
-                error=error,
-            )
-        )
+        session.add(run)
 
 
 def _clip(text: str | None) -> str | None:

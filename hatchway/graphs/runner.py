@@ -12,19 +12,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.types import Command
+from langgraph.types import Command, Durability
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hatchway.errors import HatchwayError
 from hatchway.graphs.checkpoint import FencedSaver, LeaseReader, lease_reader
 from hatchway.graphs.lease import LeaseLost, ThreadLease, acquire_lease
+from hatchway.graphs.nodes.common import messages_cached
 from hatchway.graphs.nodes.review import ReviewerDecision
+from hatchway.graphs.recording import NodeRunBuffer, guarded
 from hatchway.graphs.services import TriageServices
+from hatchway.graphs.state import TriageState
 from hatchway.graphs.triage import GRAPH_NAME, GRAPH_VERSION, build_triage_graph
 from hatchway.observability.context import log_context
 from hatchway.store.models import GraphRun, GraphRunStatus, InboundMessage, InboundStatus, utcnow
@@ -34,6 +37,15 @@ __all__ = ["DecisionRefused", "TriageRunner", "thread_config"]
 log = logging.getLogger(__name__)
 
 _current_lease: ContextVar[ThreadLease | None] = ContextVar("hatchway_thread_lease", default=None)
+_current_records: ContextVar[NodeRunBuffer | None] = ContextVar(
+    "hatchway_run_records", default=None
+)
+
+# A run's checkpoint is saved when it stops (at the review interrupt, at its end, or on an
+# error), not after every step: one checkpoint write instead of some seventeen. A worker
+# that dies mid-run leaves the thread as it was, and the job's next attempt runs it again
+# from there; the nodes before review only read and record, and dispatch is idempotent.
+DURABILITY: Final[Durability] = "exit"
 
 
 class DecisionRefused(HatchwayError):
@@ -50,10 +62,10 @@ def thread_config(message_id: int) -> RunnableConfig:
     return {"configurable": {"thread_id": str(message_id)}}
 
 
-def _fence_with(read: LeaseReader | None) -> Callable[[], None]:
-    """The check before every checkpoint write: raise LeaseLost unless our lease is current."""
+def _guard_with(read: LeaseReader | None) -> Callable[[], None]:
+    """The check before every node: raise LeaseLost unless our lease is current."""
 
-    def fence() -> None:
+    def guard() -> None:
         lease = _current_lease.get()
         if lease is None:
             raise LeaseLost("<none>")
@@ -61,6 +73,18 @@ def _fence_with(read: LeaseReader | None) -> Callable[[], None]:
             lease.check()
         else:
             lease.check_row(read(lease.thread_id))
+
+    return guard
+
+
+def _fence_with(guard: Callable[[], None]) -> Callable[[], None]:
+    """The check before every checkpoint write: the lease, then the run's held node-run
+    records are written, so no checkpoint keeps an output whose record is not stored (I5)."""
+
+    def fence() -> None:
+        guard()
+        if (records := _current_records.get()) is not None:
+            records.flush()
 
     return fence
 
@@ -74,7 +98,8 @@ class TriageRunner:
         self.services = services
         self.database = services.database
         self.owner = owner
-        fence = _fence_with(lease_reader(checkpointer, services.database))
+        self.guard = _guard_with(lease_reader(checkpointer, services.database))
+        fence = _fence_with(self.guard)
         self.graph = build_triage_graph(services, FencedSaver(checkpointer, fence))
 
     def start(self, message_id: int) -> GraphRunStatus:
@@ -85,9 +110,10 @@ class TriageRunner:
             snapshot = self.graph.get_state(config)
             if snapshot.created_at is None:
                 self._set_inbound(message_id, InboundStatus.TRIAGING)
-                self.graph.invoke({"message_id": message_id, "graph_run_id": run_id}, config)
+                start: TriageState = {"message_id": message_id, "graph_run_id": run_id}
+                self.graph.invoke(start, config, durability=DURABILITY)
             elif snapshot.next and not snapshot.interrupts:
-                self.graph.invoke(None, config)  # continue after a crash
+                self.graph.invoke(None, config, durability=DURABILITY)  # continue after a crash
             return self._record_status(message_id)
 
     def resume(self, message_id: int, decision: ReviewerDecision) -> GraphRunStatus:
@@ -97,7 +123,8 @@ class TriageRunner:
             snapshot = self.graph.get_state(config)
             if "review" not in snapshot.next or not snapshot.interrupts:
                 raise DecisionRefused(message_id, "it is not waiting for a review decision")
-            self.graph.invoke(Command(resume=decision.model_dump(mode="json")), config)
+            resume: Command[Any] = Command(resume=decision.model_dump(mode="json"))
+            self.graph.invoke(resume, config, durability=DURABILITY)
             return self._record_status(message_id)
 
     def reopen(self, message_id: int) -> GraphRunStatus:
@@ -110,7 +137,7 @@ class TriageRunner:
                 )
             reset = {"decision": None, "outbox_entry_id": None, "outcome": "reopened"}
             self.graph.update_state(config, reset, as_node="reassign")
-            self.graph.invoke(None, config)
+            self.graph.invoke(None, config, durability=DURABILITY)
             return self._record_status(message_id)
 
     def waiting_for_review(self, message_id: int) -> bool:
@@ -122,11 +149,15 @@ class TriageRunner:
     def _leased(self, message_id: int) -> Iterator[ThreadLease]:
         duration = timedelta(minutes=self.services.settings.lease_minutes)
         lease = acquire_lease(self.database, str(message_id), self.owner, duration)
-        token = _current_lease.set(lease)
+        records = NodeRunBuffer(self.database)
+        token, records_token = _current_lease.set(lease), _current_records.set(records)
         try:
-            with log_context(item_id=message_id):  # every node's log lines name the item
+            # Every node's log lines name the item; nodes share one load of the message.
+            with log_context(item_id=message_id), messages_cached(), guarded(self.guard, records):
                 yield lease
         finally:
+            records.flush()  # what ran is recorded, also when the run stopped on an error
+            _current_records.reset(records_token)
             _current_lease.reset(token)
             lease.release()
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from sqlalchemy.orm import defer
 
 from hatchway.agents.costs import estimate_cost
@@ -11,12 +15,37 @@ from hatchway.graphs.recording import NodeRecord
 from hatchway.store import Database
 from hatchway.store.models import InboundMessage
 
-__all__ = ["load_message", "model_record"]
+__all__ = ["load_message", "messages_cached", "model_record"]
+
+_run_messages: ContextVar[dict[int, InboundMessage] | None] = ContextVar(
+    "hatchway_run_messages", default=None
+)
+
+
+@contextmanager
+def messages_cached() -> Iterator[None]:
+    """Within: :func:`load_message` reads each message once (a graph run's nodes all read
+    the same one, and only its parsed fields, which do not change)."""
+    token = _run_messages.set({})
+    try:
+        yield
+    finally:
+        _run_messages.reset(token)
 
 
 def load_message(database: Database, message_id: int) -> InboundMessage:
     """The inbound message a thread is about (detached, read-only use), without its raw
     bytes: nodes read the parsed fields, and every node would otherwise load the whole mail."""
+    cache = _run_messages.get()
+    if cache is not None and (cached := cache.get(message_id)) is not None:
+        return cached
+    message = _load(database, message_id)
+    if cache is not None:
+        cache[message_id] = message
+    return message
+
+
+def _load(database: Database, message_id: int) -> InboundMessage:
     with database.session() as session:
         message = session.get(
             InboundMessage, message_id, options=[defer(InboundMessage.raw, raiseload=True)]
