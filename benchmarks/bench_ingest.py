@@ -1,7 +1,8 @@
 """IMAP ingest rate from a local Dovecot into SQLite and PostgreSQL, against a bare FETCH loop.
 
     .venv/bin/python -m benchmarks.bench_ingest [--messages 3000] [--rounds 3]
-        [--corpus ../shared/data/mail/spamassassin] [--profile ingest.prof]
+        [--corpus ../shared/data/mail/spamassassin] [--profile ingest.prof] [--chunk 50]
+        [--serial] [--no-parse]
 
 Starts a Dovecot from a config written to a temp dir (the test suite's own helpers in
 tests/fixtures/dovecot.py), APPENDs a seeded sample of real messages from the corpus to one
@@ -42,7 +43,7 @@ import imapclient
 from sqlalchemy import create_engine, func, select, text
 
 from hatchway.connectors.imap import ImapClientMailbox, ImapSettings
-from hatchway.ingest import ingest_mailbox
+from hatchway.ingest import IngestReport, _bookmark, _chunks, _store_chunk, ingest_mailbox
 from hatchway.mail.parse import parse_message
 from hatchway.store import Database
 from hatchway.store.migrate import upgrade
@@ -138,6 +139,19 @@ def hatchway_ingest(settings: ImapSettings, database: Database) -> int:
     return report.stored
 
 
+def serial_ingest(settings: ImapSettings, database: Database) -> int:
+    """``--serial``: the same store steps with no fetch ahead (fetch, store, fetch, ...), to
+    show in the same run what overlapping the fetch with the store gains."""
+    with ImapClientMailbox.connect(settings) as client:
+        state = client.select(settings.folder)
+        mailbox_id, last_uid, _, resync = _bookmark(database, settings, state.uidvalidity)
+        report = IngestReport(mailbox=settings.name)
+        for chunk in _chunks(client.uids_above(last_uid), settings.fetch_chunk_size):
+            fetched = client.fetch(chunk)
+            _store_chunk(database, mailbox_id, state.uidvalidity, chunk, fetched, resync, report)
+    return report.stored
+
+
 @contextmanager
 def fresh_sqlite(workdir: Path) -> Iterator[Database]:
     database = Database(f"sqlite:///{workdir / f'ingest-{uuid.uuid4().hex[:8]}.db'}")
@@ -193,26 +207,34 @@ def run_round(
     workdir: Path,
     messages: list[bytes],
     profile: cProfile.Profile | None,
+    serial: bool = False,
+    parse: bool = True,
 ) -> dict[str, float]:
-    """One bare, one SQLite and one PostgreSQL pass, and the parse alone; seconds each."""
+    """One bare, one SQLite and one PostgreSQL pass (and serial ones), the parse; seconds."""
     count = len(messages)
     seconds = {"bare imapclient FETCH": timed(lambda: bare_fetch(settings), count)}
-    targets: list[tuple[str, AbstractContextManager[Database]]] = [
-        ("hatchway → sqlite", fresh_sqlite(workdir)),
-        ("hatchway → postgresql", fresh_postgres()),
+    targets: list[tuple[str, Callable[..., int], AbstractContextManager[Database]]] = [
+        ("hatchway → sqlite", hatchway_ingest, fresh_sqlite(workdir)),
+        ("hatchway → postgresql", hatchway_ingest, fresh_postgres()),
     ]
-    for name, fresh in targets:
+    if serial:
+        targets += [
+            ("serial (no fetch ahead) → sqlite", serial_ingest, fresh_sqlite(workdir)),
+            ("serial (no fetch ahead) → postgresql", serial_ingest, fresh_postgres()),
+        ]
+    for name, ingest, fresh in targets:
         with fresh as database:
             if profile is not None:
                 profile.enable()
-            seconds[name] = timed(partial(hatchway_ingest, settings, database), count)
+            seconds[name] = timed(partial(ingest, settings, database), count)
             if profile is not None:
                 profile.disable()
             if stored_count(database) != count:
                 raise SystemExit(f"{name}: {stored_count(database)} rows stored, not {count}")
-    seconds["(parse_message alone, no IMAP, no database)"] = timed(
-        lambda: parse_only(messages), count
-    )
+    if parse:
+        seconds["(parse_message alone, no IMAP, no database)"] = timed(
+            lambda: parse_only(messages), count
+        )
     return seconds
 
 
@@ -224,6 +246,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--profile", type=Path, help="write cProfile stats of the ingest passes")
+    parser.add_argument(
+        "--serial", action="store_true", help="also time ingest without the fetch ahead"
+    )
+    parser.add_argument("--no-parse", action="store_true", help="skip the parse_message row")
+    parser.add_argument(
+        "--chunk", type=int, help="fetch_chunk_size for bare and ingest (default: the setting's)"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     messages = corpus_sample(args.corpus, args.messages)
@@ -234,10 +263,14 @@ def main() -> None:
     with running_dovecot() as server, tempfile.TemporaryDirectory() as workdir:
         user = server.new_user()
         settings = server.settings(user)
+        if args.chunk:
+            settings = settings.model_copy(update={"fetch_chunk_size": args.chunk})
         load_mailbox(settings, messages)
         bare_fetch(settings)  # warm-up: Dovecot builds its index and caches on first read
         for _ in range(args.rounds):
-            for name, elapsed in run_round(settings, Path(workdir), messages, profile).items():
+            for name, elapsed in run_round(
+                settings, Path(workdir), messages, profile, args.serial, not args.no_parse
+            ).items():
                 runs.setdefault(name, []).append(elapsed)
     if profile is not None:
         profile.dump_stats(args.profile)

@@ -7,14 +7,21 @@ only (DESIGN.md step 1: two batched INSERTs per chunk); each triage job parses i
 first (step 2, :func:`hatchway.intake.parse_for_triage`). A UIDVALIDITY change resets the
 bookmark; messages seen before are recognised by content hash and Message-ID, so a
 re-numbered mailbox is re-synced without duplicates. Nothing on the server is changed.
+
+Fetch and store overlap: a thread of the pass, the only user of the IMAP connection while
+the pass runs, fetches the next chunk while this one is stored and committed. Chunks are
+still stored one at a time in UID order, each with its own bookmark, so I1 is unchanged;
+the thread ends (and its error, if any, is raised here) before the pass returns.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -77,12 +84,70 @@ def ingest_mailbox(
     report = IngestReport(mailbox=settings.name, uidvalidity_changed=changed)
     uids = client.uids_above(last_uid)
     report.to_fetch = len(uids)
-    for chunk in _chunks(uids, settings.fetch_chunk_size):
-        fetched = client.fetch(chunk)
-        _store_chunk(database, mailbox_id, state.uidvalidity, chunk, fetched, resync, report)
-        if progress is not None:
-            progress(settings.name, report.stored + report.already_stored, report.to_fetch)
+    chunks = list(_chunks(uids, settings.fetch_chunk_size))
+    with _fetched_ahead(client, chunks) as fetched_chunks:
+        for chunk, fetched in fetched_chunks:
+            _store_chunk(database, mailbox_id, state.uidvalidity, chunk, fetched, resync, report)
+            if progress is not None:
+                progress(settings.name, report.stored + report.already_stored, report.to_fetch)
     return report
+
+
+_Fetched = tuple[Sequence[int], list[FetchedMessage]]
+_DONE = None  # what the fetch thread hands over after the last chunk
+
+
+@contextmanager
+def _fetched_ahead(
+    client: MailboxClient, chunks: Sequence[Sequence[int]]
+) -> Iterator[Iterator[_Fetched]]:
+    """The chunks with their messages, in order, fetched on a thread one chunk ahead.
+
+    While the caller stores chunk N, the thread fetches ahead: at most two fetched chunks
+    wait (one handed over, one in the thread's hands), so memory stays bounded. The thread alone uses ``client`` until the block
+    ends. A fetch error is raised to the caller, in order, after the chunks fetched before
+    it; when the caller stops early (its own error, or a fetch error raised to it) the
+    thread is told to stop and is joined before the block ends, so no thread outlives the
+    pass and the connection is free again for the caller.
+    """
+    handoff: queue.Queue[_Fetched | BaseException | None] = queue.Queue(maxsize=1)
+    cancelled = threading.Event()
+
+    def hand_over(item: _Fetched | BaseException | None) -> bool:
+        while not cancelled.is_set():
+            try:
+                handoff.put(item, timeout=0.05)  # wakes as soon as the caller takes one
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def fetch_all() -> None:
+        try:
+            for chunk in chunks:
+                if cancelled.is_set() or not hand_over((chunk, client.fetch(chunk))):
+                    return
+        except BaseException as exc:  # handed to the caller, who raises it
+            hand_over(exc)
+            return
+        hand_over(_DONE)
+
+    def received() -> Iterator[_Fetched]:
+        while (item := handoff.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    if not chunks:
+        yield iter(())
+        return
+    fetcher = threading.Thread(target=fetch_all, name="imap-fetch-ahead", daemon=True)
+    fetcher.start()
+    try:
+        yield received()
+    finally:
+        cancelled.set()
+        fetcher.join()
 
 
 def _bookmark(

@@ -145,6 +145,49 @@ def test_a_failure_mid_backlog_loses_nothing(database: Database, server: Server)
     assert _counts(database) == (20, 20, 20)
 
 
+def test_the_next_chunk_is_fetched_while_this_one_is_stored(
+    database: Database, server: Server
+) -> None:
+    for index in range(20):
+        server.deliver(customer_mail(index))
+    fetched_before_first_commit: list[int] = []
+    with server.connect() as client:
+        counting = FailingFetch(client, fail_on_call=0)
+
+        def first_stored(name: str, done: int, total: int) -> None:
+            if not fetched_before_first_commit:
+                wait_until(lambda: counting.calls >= 2, 5.0, "the second chunk's fetch")
+                time.sleep(0.2)  # time to run further ahead, if it would
+                fetched_before_first_commit.append(counting.calls)
+
+        ingest_mailbox(database, counting, server.settings, progress=first_stored)  # type: ignore[arg-type]
+    # Fetched ahead, but bounded: one chunk handed over, one more in the thread's hands.
+    assert fetched_before_first_commit[0] in (2, 3)
+    assert _counts(database) == (20, 20, 20)
+
+
+def test_a_store_failure_ends_the_fetch_thread_and_keeps_the_stored_chunks(
+    database: Database, server: Server
+) -> None:
+    for index in range(30):
+        server.deliver(customer_mail(index))
+
+    def fail_on_second_chunk(name: str, done: int, total: int) -> None:
+        if done > 7:
+            raise RuntimeError("database went away")
+
+    with server.connect() as client:
+        with pytest.raises(RuntimeError, match="database went away"):
+            ingest_mailbox(database, client, server.settings, progress=fail_on_second_chunk)
+        assert not [t for t in threading.enumerate() if t.name == "imap-fetch-ahead"]
+        with database.session() as session:
+            assert session.scalars(select(Mailbox.last_uid)).one() == 14
+        assert _counts(database)[0] == 14
+        # The connection is the caller's again: the next pass on it stores the rest.
+        ingest_mailbox(database, client, server.settings)
+    assert _counts(database) == (30, 30, 30)
+
+
 class CuttableProxy:
     """A TCP proxy in front of a server that can cut every connection and refuse new ones
     (each is closed as soon as it is accepted), as a network outage does."""
