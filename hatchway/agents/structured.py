@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from pydantic_ai import Agent, RunContext
@@ -35,5 +35,17 @@ def structured_agent(
         name=name,
         retries={"output": OUTPUT_RETRIES},
     )
-    agent.output_validator(validator)
+    agent.output_validator(_on_the_loop(validator))
     return agent
+
+
+def _on_the_loop(
+    validator: Callable[[RunContext[None], OutputT], OutputT],
+) -> Callable[[RunContext[None], OutputT], Awaitable[OutputT]]:
+    """The validator as a coroutine function: pydantic-ai runs a plain function in a thread
+    pool (a thread hop per run, for a check of microseconds); a coroutine it awaits."""
+
+    async def validate(ctx: RunContext[None], output: OutputT) -> OutputT:
+        return validator(ctx, output)
+
+    return validate
