@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.bench_graph [--messages 300] [--rounds 3] \\
         [--sim-messages 640] [--concurrency 32] [--latency 1.0] [--sim-nodes draft] \\
-        [--backfill 5000] [--backfill-slots 32 8] [--live 30] [--live-every 1.0] \\
+        [--backfill 5000] [--backfill-slots 8] [--live 30] [--live-every 1.0] \\
         [--only a b c] [--databases sqlite pg]
 
 Every email goes the real way: demo-shop mail (examples/demo/mailbox, each copy with its
@@ -73,6 +73,7 @@ from hatchway.store.jobs import ClaimedJob
 from hatchway.store.migrate import upgrade
 from hatchway.store.models import GraphRun, InboundSource, Job, JobState, Lane
 from hatchway.worker import JobHandler, Worker, worker_name
+from hatchway.worker_settings import WorkerSettings
 
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 POLL_INTERVAL = 0.05  # the worker's idle poll, so idle latency is not the poll's sleep
@@ -526,7 +527,8 @@ def main() -> None:
         "--backfill-slots",
         type=int,
         nargs="+",
-        help="(c) caps on the worker's backfill slots, one loaded phase each (default: all)",
+        help="(c) caps on the worker's backfill slots, one loaded phase each "
+        "(default: the [worker] default, a quarter of --concurrency)",
     )
     parser.add_argument("--live-every", type=float, default=1.0, help="(c) seconds between")
     parser.add_argument("--only", nargs="+", default=["a", "b", "c"], choices=["a", "b", "c"])
@@ -569,7 +571,8 @@ def main() -> None:
                     f"| {r['routed']}, failed {r['failed']} |"
                 )
         if "c" in args.only:
-            caps = args.backfill_slots or [args.concurrency]
+            default = WorkerSettings(concurrency=args.concurrency).backfill_slot_count
+            caps = args.backfill_slots or [default]
             results = {
                 bench.name: backfill_latency(
                     bench,

@@ -1,8 +1,9 @@
 """Running triage threads: start one for a new message, resume one with a reviewer's decision.
 
-Both happen under the thread's lease (invariant I7), and every checkpoint write checks it.
-A worker that crashes mid-run leaves the last checkpoint; the job is claimed again and the
-thread continues from there (LangGraph re-runs only the node that was interrupted).
+Both happen under the thread's lease (invariant I7): it is checked before every node and
+before every checkpoint write. A run saves its checkpoint when it stops (see DURABILITY),
+so a worker that crashes mid-run leaves the thread at its previous stop (new, or waiting
+at review); the job is claimed again and the run starts over from there.
 """
 
 from __future__ import annotations
