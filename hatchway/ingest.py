@@ -101,14 +101,14 @@ _DONE = None  # what the fetch thread hands over after the last chunk
 def _fetched_ahead(
     client: MailboxClient, chunks: Sequence[Sequence[int]]
 ) -> Iterator[Iterator[_Fetched]]:
-    """The chunks with their messages, in order, fetched on a thread one chunk ahead.
+    """The chunks with their messages, in order, fetched ahead on a thread.
 
-    While the caller stores chunk N, the thread fetches ahead: at most two fetched chunks
-    wait (one handed over, one in the thread's hands), so memory stays bounded. The thread alone uses ``client`` until the block
-    ends. A fetch error is raised to the caller, in order, after the chunks fetched before
-    it; when the caller stops early (its own error, or a fetch error raised to it) the
-    thread is told to stop and is joined before the block ends, so no thread outlives the
-    pass and the connection is free again for the caller.
+    While the caller stores chunk N, the thread fetches the next ones: at most two fetched
+    chunks wait (one handed over, one in the thread's hands), so memory stays bounded. The
+    thread alone uses ``client`` until the block ends. A fetch error is raised to the
+    caller after the chunks fetched before it; when the caller stops early (its own error,
+    or a fetch error raised to it) the thread is told to stop and is joined before the
+    block ends, so no thread outlives the pass and the connection is the caller's again.
     """
     handoff: queue.Queue[_Fetched | BaseException | None] = queue.Queue(maxsize=1)
     cancelled = threading.Event()
