@@ -43,7 +43,7 @@ class ImapSettings(BaseModel):
     )
     timeout: float = Field(default=30.0, gt=0, description="socket timeout in seconds")
     fetch_chunk_size: int = Field(
-        default=50, ge=1, le=1000, description="messages fetched per round trip"
+        default=200, ge=1, le=1000, description="messages fetched per round trip"
     )
     idle_timeout: float = Field(
         default=25 * 60,

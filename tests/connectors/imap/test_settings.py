@@ -29,7 +29,7 @@ def test_defaults() -> None:
         "INBOX",
         "Sent",
     )
-    assert (settings.fetch_chunk_size, settings.idle_timeout) == (50, 25 * 60)
+    assert (settings.fetch_chunk_size, settings.idle_timeout) == (200, 25 * 60)
 
 
 @pytest.mark.parametrize("security", ["starttls", "none"])
