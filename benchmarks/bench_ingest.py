@@ -26,11 +26,8 @@ from __future__ import annotations
 import argparse
 import cProfile
 import logging
-import os
 import random
-import shutil
 import statistics
-import subprocess
 import tempfile
 import time
 import uuid
@@ -48,16 +45,7 @@ from hatchway.mail.parse import parse_message
 from hatchway.store import Database
 from hatchway.store.migrate import upgrade
 from hatchway.store.models import InboundMessage
-from tests.fixtures._process import die_with_parent
-from tests.fixtures.dovecot import (
-    DovecotServer,
-    _dovecot_version,
-    _free_port,
-    _prepare_root,
-    _stop,
-    _wait_for_port,
-    _write_config,
-)
+from tests.fixtures.dovecot import DovecotMissing, DovecotServer, running_dovecot
 
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared/data/mail/spamassassin"
@@ -74,32 +62,13 @@ def corpus_sample(corpus: Path, count: int, seed: int = 0) -> list[bytes]:
 
 
 @contextmanager
-def running_dovecot() -> Iterator[DovecotServer]:
-    """A Dovecot started the way the tests' ``dovecot`` fixture starts it (uid 65534 as root)."""
-    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/local/sbin"])
-    binary, doveadm = shutil.which("dovecot", path=search), shutil.which("doveadm", path=search)
-    if binary is None or doveadm is None:
-        raise SystemExit("dovecot not installed: apt-get install dovecot-imapd")
-    uid, gid = (65534, 65534) if os.geteuid() == 0 else (os.getuid(), os.getgid())
-    with tempfile.TemporaryDirectory(prefix="hatchway-bench-dovecot-") as tmp:
-        root = Path(tmp)
-        version = _dovecot_version(binary)
-        port, tls_port = _free_port(), _free_port()
-        config = _write_config(root, version, port, tls_port, uid, gid)
-        _prepare_root(root, uid, gid)
-        with (root / "stdout.log").open("wb") as output:
-            process = subprocess.Popen(
-                [binary, "-F", "-c", str(config)], stdout=output, stderr=output,
-                preexec_fn=die_with_parent(),
-            )  # fmt: skip
-        try:
-            _wait_for_port(process, port, root / "log" / "dovecot.log")
-            yield DovecotServer(
-                host="127.0.0.1", port=port, tls_port=tls_port, ca_file=None, version=version,
-                root=root, config=config, doveadm=doveadm, uid=uid, gid=gid,
-            )  # fmt: skip
-        finally:
-            _stop(process)
+def dovecot_or_exit() -> Iterator[DovecotServer]:
+    """The tests' Dovecot (tests/fixtures/dovecot.py); exit with the install hint without it."""
+    try:
+        with running_dovecot("hatchway-bench-dovecot-") as server:
+            yield server
+    except DovecotMissing as missing:
+        raise SystemExit(str(missing)) from None
 
 
 def load_mailbox(settings: ImapSettings, messages: list[bytes]) -> None:
@@ -260,7 +229,7 @@ def main() -> None:
     megabytes = sum(len(raw) for raw in messages) / 1e6
     profile = cProfile.Profile() if args.profile else None
     runs: dict[str, list[float]] = {}
-    with running_dovecot() as server, tempfile.TemporaryDirectory() as workdir:
+    with dovecot_or_exit() as server, tempfile.TemporaryDirectory() as workdir:
         user = server.new_user()
         settings = server.settings(user)
         if args.chunk:
