@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, Table, bindparam, case, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -258,10 +258,11 @@ def parse_for_triage(
     Safe to run again (a job retried after a crash): a parsed message is left as it is.
     """
     with database.session() as session:
+        raw_unless_parsed = case((InboundMessage.parsed_at.is_(None), InboundMessage.raw))
         stored = session.execute(
-            select(InboundMessage.raw, InboundMessage.parsed_at, InboundMessage.status).where(
-                InboundMessage.id == message_id
-            )
+            select(
+                raw_unless_parsed.label("raw"), InboundMessage.parsed_at, InboundMessage.status
+            ).where(InboundMessage.id == message_id)
         ).first()
     if stored is None:
         return None
