@@ -70,15 +70,9 @@ def ingest_mailbox(
     client: MailboxClient,
     settings: ImapSettings,
     *,
-    own_domains: frozenset[str] = frozenset(),
     progress: ProgressCallback | None = None,
 ) -> IngestReport:
-    """One pass: store every message above the bookmark of ``settings.folder``.
-
-    ``own_domains`` is not needed here any more (the triage job's parse step reads it from
-    the worker's settings); it is accepted so that callers need not change.
-    """
-    del own_domains
+    """One pass: store every message above the bookmark of ``settings.folder``."""
     state = client.select(settings.folder)
     mailbox_id, last_uid, changed, resync = _bookmark(database, settings, state.uidvalidity)
     report = IngestReport(mailbox=settings.name, uidvalidity_changed=changed)
@@ -250,7 +244,6 @@ def watch_mailbox(
     connect: Callable[[], MailboxClient],
     stop: threading.Event,
     *,
-    own_domains: frozenset[str] = frozenset(),
     poll_seconds: float = 60.0,
     backoff: Backoff | None = None,
 ) -> None:
@@ -277,7 +270,7 @@ def watch_mailbox(
         started = time.monotonic()
         try:
             with connect() as client:
-                _ingest_until_stopped(database, client, settings, stop, own_domains, poll_seconds)
+                _ingest_until_stopped(database, client, settings, stop, poll_seconds)
         except _SESSION_ERRORS as exc:
             if time.monotonic() - started < backoff.healthy_seconds:
                 raise  # tenacity waits longer each time
@@ -316,7 +309,6 @@ def _ingest_until_stopped(
     client: MailboxClient,
     settings: ImapSettings,
     stop: threading.Event,
-    own_domains: frozenset[str],
     poll_seconds: float,
 ) -> None:
     idle = client.supports_idle()
@@ -327,7 +319,7 @@ def _ingest_until_stopped(
         "IDLE" if idle else f"polling every {poll_seconds:.0f}s",
     )
     while not stop.is_set():
-        report = ingest_mailbox(database, client, settings, own_domains=own_domains)
+        report = ingest_mailbox(database, client, settings)
         if report.stored:
             log.info(
                 "mailbox %r: stored %d new messages %s",

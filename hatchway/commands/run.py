@@ -133,13 +133,7 @@ def _ingest_once(settings: Settings, database: Database, boxes: list[ImapSetting
 
     for box in boxes:
         with mailbox_connector(box)() as client:
-            report = ingest_mailbox(
-                database,
-                client,
-                box,
-                own_domains=frozenset(settings.own_domains),
-                progress=progress,
-            )
+            report = ingest_mailbox(database, client, box, progress=progress)
         typer.echo(
             f"\n{box.name}: {report.stored} new, {report.already_stored} already stored "
             f"{report.by_status or ''}",
@@ -161,7 +155,7 @@ def _watch(settings: Settings, database: Database, boxes: list[ImapSettings]) ->
         threading.Thread(
             target=watch_mailbox,
             args=(database, box, mailbox_connector(box), stop),
-            kwargs={"own_domains": frozenset(settings.own_domains), "poll_seconds": idle_seconds},
+            kwargs={"poll_seconds": idle_seconds},
             name=f"ingest:{box.name}",
             daemon=True,
         )
