@@ -27,6 +27,7 @@ def test_ingest_once_stores_a_backlog_and_shows_progress(
         'dev_mode = true\ndatabase_url = "sqlite:///h.db"\n'
         f'[[mailboxes]]\nname = "support"\nhost = "127.0.0.1"\nport = {dovecot.port}\n'  # type: ignore[attr-defined]
         f'security = "none"\nusername = "{user}"\npassword = "secret"\n'
+        "fetch_chunk_size = 50\n"  # a backlog of several chunks, so progress shows
     )
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     result = runner.invoke(app, ["ingest", "--once"])
