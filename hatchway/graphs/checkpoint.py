@@ -147,14 +147,15 @@ class _SqliteLeaseReader:
     def __init__(self, saver: SqliteSaver, main: Path) -> None:
         self.saver = saver
         self.main = main.resolve()
-        self.attached = False
 
     def __call__(self, thread_id: str) -> LeaseRow | None:
         query = f"SELECT {LEASE_COLUMNS} FROM {MAIN_SCHEMA}.graph_runs WHERE thread_id = ?"
         with self.saver.cursor(transaction=False) as cursor:
-            if not self.attached:
+            # The attachment belongs to the saver's connection, which several readers (one
+            # per runner) may share: attach once per connection, not once per reader.
+            attached = {row[1] for row in cursor.execute("PRAGMA database_list")}
+            if MAIN_SCHEMA not in attached:
                 cursor.execute(f"ATTACH DATABASE ? AS {MAIN_SCHEMA}", (str(self.main),))
-                self.attached = True
             row = cursor.execute(query, (thread_id,)).fetchone()
         if row is None:
             return None

@@ -76,3 +76,14 @@ def test_a_run_whose_lease_is_taken_over_midway_writes_no_more_checkpoints(
     with database.session() as session:
         nodes = session.scalars(select(NodeRun.node).order_by(NodeRun.id)).all()
     assert nodes == ["classify", "lookup", "rules", "draft"]
+
+
+def test_two_readers_share_one_checkpointer_connection(
+    database: Database, checkpointer: BaseCheckpointSaver[Any], message_id: int
+) -> None:
+    """Two runners on one checkpointer (one connection): each reader may read the leases."""
+    first, second = lease_reader(checkpointer, database), lease_reader(checkpointer, database)
+    assert first is not None and second is not None
+    TriageRunner(make_services(database), checkpointer, owner="a")._graph_run(message_id)
+    thread_id = str(message_id)
+    assert first(thread_id) == second(thread_id) == _session_row(database, thread_id)
