@@ -37,7 +37,7 @@ from tenacity import (
 
 from hatchway.connectors.imap import FetchedMessage, ImapSettings, MailboxClient
 from hatchway.errors import ConnectorError, TransientError
-from hatchway.intake import FetchedRaw, store_fetched
+from hatchway.raw_store import FetchedRaw, store_fetched
 from hatchway.store import Database
 from hatchway.store.models import InboundMessage, InboundStatus, Lane, Mailbox, utcnow
 

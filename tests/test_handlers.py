@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 from hatchway.config import Settings, load_settings
 from hatchway.demo import find_demo_data, train_demo_classifier
 from hatchway.handlers import open_handlers
-from hatchway.intake import TRIAGE_JOB, FetchedRaw, store_fetched
+from hatchway.intake import TRIAGE_JOB
 from hatchway.policies.categories import ensure_categories
+from hatchway.raw_store import FetchedRaw, store_fetched
 from hatchway.store import Database
 from hatchway.store.jobs import claim_job
 from hatchway.store.models import Draft, GraphRun, InboundMessage, InboundStatus, Mailbox

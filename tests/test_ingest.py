@@ -25,7 +25,8 @@ from hatchway.connectors.imap import (
 )
 from hatchway.errors import TransientError
 from hatchway.ingest import Backoff, ingest_mailbox, watch_mailbox
-from hatchway.intake import TRIAGE_JOB, FetchedRaw, parse_for_triage, store_fetched
+from hatchway.intake import TRIAGE_JOB, parse_for_triage
+from hatchway.raw_store import FetchedRaw, store_fetched
 from hatchway.store import Database
 from hatchway.store.models import InboundMessage, InboundStatus, Job, Lane, Mailbox, utcnow
 from tests.fixtures.dovecot import DovecotServer
