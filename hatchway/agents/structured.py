@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic_ai import Agent, RunContext
 from pydantic_ai.models import Model
 
 from hatchway.agents.prompts import Prompt
 
-__all__ = ["OUTPUT_RETRIES", "structured_agent"]
+__all__ = ["OUTPUT_RETRIES", "OutputCheck", "output_check", "structured_agent"]
 
 OUTPUT_RETRIES = 2
 """How often a node's model may retry an output its validator refused, before review."""
 
 OutputT = TypeVar("OutputT")
+
+OutputCheck = Callable[[RunContext[None], OutputT], OutputT]
+"""An output validator: returns the output, or raises ``ModelRetry`` with what was wrong."""
+
+# What each agent made here validates its output with, for runs that skip the agent loop
+# (``runinfo.run_offline``), by id(agent): agents compare by value, so they cannot be keys.
+# An agent that is collected is forgotten (weakref.finalize).
+_CHECKS: dict[int, tuple[type[Any], OutputCheck[Any]]] = {}
 
 
 def structured_agent(
@@ -24,7 +33,7 @@ def structured_agent(
     name: str,
     output_type: type[OutputT],
     prompt: Prompt,
-    validator: Callable[[RunContext[None], OutputT], OutputT],
+    validator: OutputCheck[OutputT],
 ) -> Agent[None, OutputT]:
     """An agent whose instructions are the static prompt (cacheable prefix), output checked."""
     agent: Agent[None, OutputT] = Agent(
@@ -36,7 +45,15 @@ def structured_agent(
         retries={"output": OUTPUT_RETRIES},
     )
     agent.output_validator(_on_the_loop(validator))
+    _CHECKS[id(agent)] = (output_type, validator)
+    weakref.finalize(agent, _CHECKS.pop, id(agent), None)
     return agent
+
+
+def output_check(agent: Agent[None, OutputT]) -> tuple[type[OutputT], OutputCheck[OutputT]] | None:
+    """The output type and validator :func:`structured_agent` gave ``agent``; None for
+    agents made elsewhere."""
+    return _CHECKS.get(id(agent))
 
 
 def _on_the_loop(

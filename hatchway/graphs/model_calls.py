@@ -5,6 +5,10 @@ retried with jittered exponential backoff, honouring the provider's Retry-After;
 attempt is logged. Anything else (bad request, invalid
 structured output after the agent's own retries) fails at once and the node's failure
 puts the item in the review inbox.
+
+An offline model (local classifier, template drafter) is answered in the calling thread by
+``runinfo.run_offline``: it is CPU work of milliseconds that no timeout could interrupt and
+no retry would change, so it neither hops to the model loop nor runs the agent loop.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from tenacity.wait import wait_random_exponential
 
 from hatchway.agents.requests import ClassifyRequest, DraftRequest
-from hatchway.agents.runinfo import RunInfo, run_agent
+from hatchway.agents.runinfo import RunInfo, answers_offline, run_agent, run_offline
 from hatchway.graphs.model_loop import ModelLoop
 from hatchway.graphs.services import NodeModel, TriageSettings
 
@@ -50,6 +54,8 @@ def call_node_model(
     loop: ModelLoop,
 ) -> tuple[OutputT, RunInfo]:
     """Run the node's agent once per attempt on ``loop``, each bounded by the node timeout."""
+    if answers_offline(node_model.agent):
+        return run_offline(node_model.agent, request, node=node, prompt=node_model.prompt)
 
     def attempt() -> tuple[OutputT, RunInfo]:
         call = run_agent(node_model.agent, request, node=node, prompt=node_model.prompt)
