@@ -1,22 +1,22 @@
 """Shared machinery of the kill -9 trials: trial counts, seeds, and the child launcher.
 
-A child program (``_ingest_child.py``, ``_relay_child.py``) is started with
-``sys.executable``, prints ``ready`` once its imports are done, then waits for a ``go`` line
-on stdin before it touches the database or a server. The launcher starts the *next* child
-while the current one works, so Python's start-up (about a second here) overlaps the
-previous trial instead of adding to it; the kill itself always hits a child that is past
-``go``, i.e. inside the work, never inside the interpreter's start-up.
+A child program (``_ingest_child.py``, ``_relay_child.py``) prints ``ready`` once it is set
+up, then waits for a ``go`` line on stdin before it touches the database or a server. Each
+run is a process of its own, forked by ``_forkserver.py`` from an interpreter that imported
+the program once: importing it costs 1-4 s of CPU here, more than a trial's work, and used
+to be paid again by every trial. The launcher forks the *next* child while the current one
+works; the kill always hits a child that is past ``go``, i.e. inside the work.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import random
 import re
 import selectors
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -27,6 +27,7 @@ from types import TracebackType
 from typing import IO, Any, Self
 
 from hatchway.connectors.imap import ImapSettings
+from tests.fixtures._process import die_with_parent, stop_process
 
 __all__ = [
     "FAULT_TEST_TIMEOUT",
@@ -45,6 +46,7 @@ FAULT_TEST_TIMEOUT = 1800
 READY_TIMEOUT = 60.0
 FINISH_TIMEOUT = 120.0
 REPO_ROOT = Path(__file__).resolve().parents[2]
+FORK_SERVER = Path(__file__).with_name("_forkserver.py")
 
 
 def fault_trials() -> int:
@@ -147,17 +149,58 @@ class WorkClock:
         return rng.uniform(start, end)
 
 
+@dataclass
+class _Child:
+    """A forked child of the fork server: its pid and our end of its stdin/stdout socket."""
+
+    pid: int
+    channel: socket.socket
+    reaped: bool = False
+
+
 class ChildLauncher:
-    """Runs a child program again and again, each run killed after a delay or not at all."""
+    """Runs a child program again and again, each run killed after a delay or not at all.
+
+    Each run is a process of its own, forked by ``_forkserver.py`` from an interpreter that
+    has imported the program once (see there), instead of a fresh ``python`` paying the
+    imports again on every trial.
+    """
 
     def __init__(self, script: Path, config: dict[str, Any], log_path: Path) -> None:
         self.script = script
-        self.argv = [sys.executable, "-P", str(script), json.dumps(config)]
+        self.config = json.dumps(config)
         self.log_path = log_path
         self._log: IO[bytes] = log_path.open("ab")
-        self._next: subprocess.Popen[bytes] | None = None
+        self._server: subprocess.Popen[bytes] | None = None
+        self._control: socket.socket | None = None
+        self._next: _Child | None = None
 
     def __enter__(self) -> Self:
+        self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        path = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
+        argv = [sys.executable, "-P", str(FORK_SERVER), str(self.script), self.config]
+        with theirs:
+            self._server = subprocess.Popen(
+                [*argv, str(theirs.fileno())],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=self._log,
+                pass_fds=(theirs.fileno(),),
+                cwd=REPO_ROOT,
+                env={**os.environ, "PYTHONPATH": path},
+                preexec_fn=die_with_parent(),
+            )
+        self._control.settimeout(READY_TIMEOUT)
+        try:
+            answer = self._control.recv(64)
+        except TimeoutError:
+            answer = b"(nothing in time)"
+        if answer != b"ready":
+            said = f"fork server for {self.script.name} did not start (said {answer!r})"
+            tail = self.log_tail()
+            self.__exit__(None, None, None)
+            raise AssertionError(f"{said}:\n{tail}")
+        self._control.settimeout(FINISH_TIMEOUT)
         self._next = self._spawn()
         return self
 
@@ -168,58 +211,84 @@ class ChildLauncher:
         traceback: TracebackType | None,
     ) -> None:
         if self._next is not None:
-            _kill_and_reap(self._next)
+            self._kill_and_reap(self._next)
             self._next = None
+        if self._control is not None:
+            self._control.close()  # end of file: the server reaps what is left and exits
+        if self._server is not None:
+            stop_process(self._server, timeout=FINISH_TIMEOUT)
         self._log.close()
 
-    def _spawn(self) -> subprocess.Popen[bytes]:
-        path = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
-        env = {**os.environ, "PYTHONPATH": path}
-        return subprocess.Popen(
-            self.argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._log,
-            bufsize=0,  # unbuffered: lines are read with os.read as they come
-            cwd=REPO_ROOT,
-            env=env,
-        )
+    def _request(self, request: bytes, fds: list[int] | None = None) -> list[bytes]:
+        assert self._control is not None
+        socket.send_fds(self._control, [request], fds or [])
+        return self._control.recv(64).split()
+
+    def _spawn(self) -> _Child:
+        ours, theirs = socket.socketpair()
+        with theirs:
+            _, pid = self._request(b"spawn", [theirs.fileno()])
+        return _Child(int(pid), ours)
+
+    def _reap(self, child: _Child) -> int:
+        """The child's exit code (-9: killed) once it has exited; it is reaped then."""
+        try:
+            answer = self._request(f"wait {child.pid}".encode())
+        except TimeoutError:
+            os.kill(child.pid, signal.SIGKILL)  # hung: kill it, take the late answer, say so
+            assert self._control is not None
+            answer = self._control.recv(64).split()
+            child.reaped = True
+            hung = f"{self.script.name} did not exit within {FINISH_TIMEOUT:.0f} s"
+            raise AssertionError(f"{hung}:\n{self.log_tail()}") from None
+        assert answer[:2] == [b"exit", str(child.pid).encode()], answer
+        child.reaped = True
+        return int(answer[2])
+
+    def _kill_and_reap(self, child: _Child) -> None:
+        if not child.reaped:
+            os.kill(child.pid, signal.SIGKILL)  # a zombie (exited, not reaped) ignores it
+            self._reap(child)
+        child.channel.close()
 
     def run(self, kill_after: float | None, *, last: bool = False) -> ChildRun:
         """Start the waiting child's work; SIGKILL it ``kill_after`` seconds later (or never).
 
-        Unless this is the ``last`` run, the next child is started meanwhile.
+        Unless this is the ``last`` run, the next child is forked meanwhile.
         """
-        process, self._next = self._next or self._spawn(), None
+        child, self._next = self._next or self._spawn(), None
         try:
-            self._await_ready(process)
+            self._await_ready(child)
             if not last:
-                self._next = self._spawn()  # its start-up overlaps this run's work
-            assert process.stdin is not None and process.stdout is not None
+                self._next = self._spawn()
             started = time.monotonic()
-            process.stdin.write(b"go\n")
+            child.channel.sendall(b"go\n")
             limit = FINISH_TIMEOUT if kill_after is None else kill_after
-            reader = _LineReader(process.stdout.fileno(), started)
+            reader = _LineReader(child.channel.fileno(), started)
             reader.read_until(started + limit)
             if kill_after is not None:
-                process.send_signal(signal.SIGKILL)  # a zombie that already exited ignores it
-            returncode = process.wait(timeout=FINISH_TIMEOUT)
+                os.kill(child.pid, signal.SIGKILL)  # not reaped yet: never another process
+            returncode = self._reap(child)
             reader.read_until(time.monotonic() + FINISH_TIMEOUT)  # the rest, up to EOF
         finally:
-            _kill_and_reap(process)
+            self._kill_and_reap(child)
         return ChildRun(kill_after, returncode, reader.lines)
 
-    def _await_ready(self, process: subprocess.Popen[bytes]) -> None:
-        assert process.stdout is not None
+    def _await_ready(self, child: _Child) -> None:
+        """Read the child's first line, byte by byte (nothing after it may be consumed)."""
+        line = b""
+        deadline = time.monotonic() + READY_TIMEOUT
         with selectors.DefaultSelector() as selector:
-            selector.register(process.stdout.fileno(), selectors.EVENT_READ)
-            readable = selector.select(READY_TIMEOUT)
-        # Unbuffered: readline reads no further than the line, the rest stays in the pipe.
-        line = process.stdout.readline().strip() if readable else b"(nothing in time)"
-        if line != b"ready":
-            _kill_and_reap(process)
+            selector.register(child.channel.fileno(), selectors.EVENT_READ)
+            while not line.endswith(b"\n") and selector.select(deadline - time.monotonic()):
+                byte = os.read(child.channel.fileno(), 1)
+                if not byte:
+                    break
+                line += byte
+        if line.strip() != b"ready":
+            said = line.strip() or b"(nothing in time)"
             raise AssertionError(
-                f"{self.script.name} did not start (said {line!r}):\n{self.log_tail()}"
+                f"{self.script.name} did not start (said {said!r}):\n{self.log_tail()}"
             )
 
     def log_tail(self, chars: int = 3000) -> str:
@@ -244,20 +313,13 @@ class _LineReader:
             while not self.eof and (remaining := deadline - time.monotonic()) > 0:
                 if not selector.select(remaining):
                     continue
-                chunk = os.read(self.fd, 65536)
+                try:
+                    chunk = os.read(self.fd, 65536)
+                except ConnectionResetError:  # killed with our "go" still unread
+                    chunk = b""
                 at = time.monotonic() - self.started
                 if not chunk:
                     self.eof = True
                 self._partial += chunk
                 *complete, self._partial = self._partial.split(b"\n")
                 self.lines += [(at, line.decode().strip()) for line in complete]
-
-
-def _kill_and_reap(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.kill()
-    process.wait(timeout=FINISH_TIMEOUT)
-    for stream in (process.stdin, process.stdout):
-        if stream is not None:
-            with contextlib.suppress(BrokenPipeError):
-                stream.close()

@@ -23,6 +23,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
+from email import policy
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
@@ -176,16 +178,31 @@ class Approvals:
         return kinds
 
 
-def received_ids(smtp: SmtpTestServer) -> Counter[str]:
-    """How often the SMTP server received each Message-ID."""
-    return Counter(str(captured.message["Message-ID"]) for captured in smtp.messages())
+class ReceivedLog:
+    """How often the SMTP server received each Message-ID.
+
+    Every trial checks the whole capture, which grows to hundreds of messages: each
+    captured file (complete once its ``.json`` exists, never changed after) is read once.
+    """
+
+    def __init__(self, smtp: SmtpTestServer) -> None:
+        self.capture_dir = smtp.capture_dir
+        self._ids: dict[str, str] = {}
+
+    def counts(self) -> Counter[str]:
+        for meta in self.capture_dir.glob("*.json"):
+            if meta.name not in self._ids:
+                raw = meta.with_suffix(".eml").read_bytes()
+                headers = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+                self._ids[meta.name] = str(headers["Message-ID"])
+        return Counter(self._ids.values())
 
 
 def check_crash_point(
-    database: Database, smtp: SmtpTestServer, made: dict[str, Approved], where: str
+    database: Database, smtp: ReceivedLog, made: dict[str, Approved], where: str
 ) -> tuple[Counter[str], list[OutboxEntry]]:
     """What must hold whenever the relay died: nothing twice, nothing unapproved, no lie."""
-    received = received_ids(smtp)
+    received = smtp.counts()
     with database.session() as session:
         entries = list(session.scalars(select(OutboxEntry)))
     twice = {message_id: n for message_id, n in received.items() if n > 1}
@@ -238,6 +255,7 @@ def test_kill_9_during_sending_never_duplicates_and_never_sends_unapproved(
     }
     approvals = Approvals(database)
     approvals.deactivate_leaver()
+    received_log = ReceivedLog(smtp_inbox)
     replay = f"replay with HATCHWAY_FAULT_SEED={seed}"
     started = time.monotonic()
     with ChildLauncher(CHILD, config, tmp_path / "children.log") as children:
@@ -246,7 +264,7 @@ def test_kill_9_during_sending_never_duplicates_and_never_sends_unapproved(
         calibration = children.run(kill_after=None)
         where = f"calibration ({replay}): {calibration.describe()}"
         assert calibration.returncode == 0, f"{where}\n{children.log_tail()}"
-        check_crash_point(database, smtp_inbox, approvals.made, where)
+        check_crash_point(database, received_log, approvals.made, where)
         clock = WorkClock()
         clock.observe(calibration)
 
@@ -264,7 +282,7 @@ def test_kill_9_during_sending_never_duplicates_and_never_sends_unapproved(
             clock.observe(run)
             where = f"trial {trial} ({replay}): {run.describe()}"
             assert run.killed or run.returncode == 0, f"{where}\n{children.log_tail()}"
-            check_crash_point(database, smtp_inbox, approvals.made, where)
+            check_crash_point(database, received_log, approvals.made, where)
             if not run.finished_work:
                 interrupted.append(run)
 
@@ -276,7 +294,7 @@ def test_kill_9_during_sending_never_duplicates_and_never_sends_unapproved(
         assert last.returncode == 0, f"recovery run: {last.describe()}\n{children.log_tail()}"
 
     where = f"after the final runs ({replay})"
-    received, entries = check_crash_point(database, smtp_inbox, approvals.made, where)
+    received, entries = check_crash_point(database, received_log, approvals.made, where)
     with database.session() as session:
         rows = session.execute(select(InboundMessage.id, InboundMessage.status))
         inbound_status = {row.id: InboundStatus(row.status) for row in rows}
