@@ -3,15 +3,20 @@
 SQLite runs in WAL mode with a busy timeout and foreign keys on, and every transaction
 starts with ``BEGIN IMMEDIATE``: writers queue on the busy timeout instead of failing
 when a read lock cannot be upgraded, which is what lets several processes share one
-file safely. PostgreSQL is used as it is.
+file safely. Within one process, the threads' transactions on a file also queue on a
+Python lock (:class:`_FileWriterLock`) taken before ``BEGIN IMMEDIATE`` and given back at
+commit or rollback: a waiting thread sleeps until the lock is free, instead of polling
+SQLite's busy handler (sleeps of up to 100 ms each) and failing with "database is locked"
+after the busy timeout when many job threads write at once. PostgreSQL is used as it is.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
@@ -103,12 +108,55 @@ def _make_engine(url: URL, *, busy_timeout_ms: int, echo: bool, pool_size: int |
     return create_engine(url, echo=echo, pool_pre_ping=True, **sizing)
 
 
+# How much longer than SQLite's busy timeout a thread waits for the in-process lock: the
+# queue may be long when every job thread writes, and waiting here costs no CPU.
+WRITER_LOCK_WAIT_FACTOR: Final = 6
+
+
+class _FileWriterLock:
+    """One per SQLite file in this process: held from BEGIN IMMEDIATE to commit/rollback.
+
+    It is held for a connection, not a thread (a plain lock: any thread may give it back),
+    and given back by that connection's commit or rollback, its failed BEGIN, or its return
+    to the pool. A thread that opened a second transaction inside its first would wait here
+    until the wait runs out and fail with "database is locked", as SQLite itself would.
+    """
+
+    _registry_lock = threading.Lock()
+    _by_file: dict[str, threading.Lock] = {}
+
+    def __init__(self, database: str, wait_seconds: float) -> None:
+        key = str(Path(database).resolve()) if database and database != ":memory:" else ""
+        with self._registry_lock:
+            self.lock = self._by_file.setdefault(key, threading.Lock()) if key else None
+        self.wait_seconds = wait_seconds
+
+    def acquire(self, holder: dict[str, Any]) -> None:
+        if self.lock is None or holder.get("hatchway_writer_lock"):
+            return
+        if not self.lock.acquire(timeout=self.wait_seconds):
+            raise OperationalError(
+                "BEGIN IMMEDIATE",
+                None,
+                Exception(
+                    f"database is locked: no transaction of this process ended within "
+                    f"{self.wait_seconds:.0f} s"
+                ),
+            )
+        holder["hatchway_writer_lock"] = True
+
+    def release(self, holder: dict[str, Any]) -> None:
+        if self.lock is not None and holder.pop("hatchway_writer_lock", False):
+            self.lock.release()
+
+
 def _sqlite_engine(url: URL, *, busy_timeout_ms: int, echo: bool) -> Engine:
     if url.database and url.database != ":memory:":
         # A missing directory is made; one that cannot be is reported by check().
         with suppress(OSError):
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000})
+    writers = _FileWriterLock(url.database or "", busy_timeout_ms / 1000 * WRITER_LOCK_WAIT_FACTOR)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -123,7 +171,27 @@ def _sqlite_engine(url: URL, *, busy_timeout_ms: int, echo: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        holder = connection.connection.info  # the pooled DBAPI connection's own dict
+        writers.acquire(holder)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writers.release(holder)
+            raise
+
+    def _on_end(connection: Any) -> None:
+        writers.release(connection.connection.info)
+
+    event.listen(engine, "commit", _on_end)
+    event.listen(engine, "rollback", _on_end)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        writers.release(record.info)  # a connection given back mid-transaction
+
+    @event.listens_for(engine, "close")
+    def _on_close(_dbapi_connection: Any, record: Any) -> None:
+        writers.release(record.info)
 
     return engine
 

@@ -1,0 +1,132 @@
+"""SQLite: one process's threads queue for the write lock in Python, not in the busy handler.
+
+Every SQLite transaction is ``BEGIN IMMEDIATE``; with many job threads, SQLite's busy handler
+made waiters sleep and poll, and past the busy timeout a transaction failed with "database
+is locked". The in-process lock (store/database.py) makes them wait their turn instead, and
+must be given back however a transaction ends.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from hatchway.store import Database
+
+
+def _database(path: Path, busy_timeout_ms: int = 200) -> Database:
+    database = Database(f"sqlite:///{path}", busy_timeout_ms=busy_timeout_ms)
+    with database.session() as session:
+        session.execute(text("CREATE TABLE IF NOT EXISTS counter (n INTEGER)"))
+    return database
+
+
+def _count(database: Database) -> int:
+    with database.session() as session:
+        return int(session.execute(text("SELECT count(*) FROM counter")).scalar_one())
+
+
+def test_many_threads_holding_the_lock_longer_than_the_busy_timeout_all_commit(
+    tmp_path: Path,
+) -> None:
+    # 12 threads x 4 transactions x 30 ms held: the last waits ~1.4 s, seven times the
+    # 200 ms busy timeout. Through SQLite's busy handler alone some would fail.
+    database = _database(tmp_path / "busy.db", busy_timeout_ms=200)
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            for _ in range(4):
+                with database.session() as session:
+                    session.execute(text("INSERT INTO counter VALUES (1)"))
+                    time.sleep(0.03)
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert _count(database) == 48
+    database.dispose()
+
+
+def test_the_lock_is_given_back_after_a_rollback_a_close_and_a_failed_statement(
+    tmp_path: Path,
+) -> None:
+    database = _database(tmp_path / "ends.db", busy_timeout_ms=100)
+    with pytest.raises(RuntimeError), database.session() as session:
+        session.execute(text("INSERT INTO counter VALUES (1)"))
+        raise RuntimeError("rolled back")
+    with database.engine.connect() as connection:  # begun, never committed: closed
+        connection.execute(text("INSERT INTO counter VALUES (1)"))
+    with pytest.raises(OperationalError), database.session() as session:
+        session.execute(text("INSERT INTO no_such_table VALUES (1)"))
+    # Another thread can still write at once: nothing above kept the lock.
+    done = threading.Event()
+
+    def write() -> None:
+        with database.session() as session:
+            session.execute(text("INSERT INTO counter VALUES (2)"))
+        done.set()
+
+    threading.Thread(target=write).start()
+    assert done.wait(timeout=5)
+    assert _count(database) == 1
+    database.dispose()
+
+
+def test_two_handles_on_one_file_share_the_lock(tmp_path: Path) -> None:
+    first = _database(tmp_path / "shared.db", busy_timeout_ms=100)
+    second = Database(f"sqlite:///{tmp_path / 'shared.db'}", busy_timeout_ms=100)
+    entered = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with first.session() as session:
+            session.execute(text("INSERT INTO counter VALUES (1)"))
+            entered.set()
+            release.wait(timeout=10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert entered.wait(timeout=5)
+    started = time.monotonic()
+    threading.Timer(0.3, release.set).start()
+    with second.session() as session:  # waits for the first handle's commit, does not fail
+        session.execute(text("INSERT INTO counter VALUES (1)"))
+    assert time.monotonic() - started >= 0.25
+    holder.join()
+    assert _count(first) == 2
+    first.dispose()
+    second.dispose()
+
+
+def test_a_transaction_that_never_ends_fails_the_waiter_with_a_clear_error(
+    tmp_path: Path,
+) -> None:
+    database = _database(tmp_path / "stuck.db", busy_timeout_ms=50)  # waits 0.3 s in all
+    with database.session() as session:
+        session.execute(text("INSERT INTO counter VALUES (1)"))
+        failure: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                with database.session() as other:
+                    other.execute(text("INSERT INTO counter VALUES (1)"))
+            except OperationalError as exc:
+                failure.append(exc)
+
+        waiter = threading.Thread(target=write)
+        waiter.start()
+        waiter.join(timeout=10)
+    assert len(failure) == 1
+    assert "database is locked" in str(failure[0])
+    database.dispose()
