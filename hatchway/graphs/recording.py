@@ -4,8 +4,10 @@ A runner that saves its checkpoint only when the run stops (durability "exit", s
 runner.py) also holds the node-run records back in a :class:`NodeRunBuffer` and writes them
 in one transaction just before that checkpoint: the outputs a checkpoint keeps are never
 saved without their records, and a run costs one records transaction, not one per node.
-Before each node a guard set by the runner (:func:`guarded`) checks the thread's lease, so
-a worker whose lease was taken over runs no further node (I7).
+Before each node that writes outside the checkpoint (``reads_only=False``), a guard set by
+the runner (:func:`guarded`) checks the thread's lease, so a worker whose lease was taken over
+writes nothing more (I7); the nodes that only read and return state skip that read, and what
+they return reaches the thread only through a checkpoint write, which the fence checks.
 """
 
 from __future__ import annotations
@@ -91,16 +93,23 @@ def guarded(guard: Callable[[], None], buffer: NodeRunBuffer) -> Iterator[None]:
 
 
 def recorded_node(
-    name: str, database: Database, function: NodeFunction, *, runs_after_failure: bool = False
+    name: str,
+    database: Database,
+    function: NodeFunction,
+    *,
+    runs_after_failure: bool = False,
+    reads_only: bool = False,
 ) -> Callable[[TriageState], dict[str, Any]]:
     """Wrap a node: record a NodeRun, and turn any exception into a review reason.
 
     Model nodes skip once an earlier node failed (``runs_after_failure=False``); the nodes
     that route to review run regardless. Interrupts (GraphBubbleUp) pass through untouched.
+    ``reads_only``: the node writes nothing but its returned state, so the lease guard is
+    not needed before it.
     """
 
     def run(state: TriageState) -> dict[str, Any]:
-        if (guard := _guard.get()) is not None:
+        if not reads_only and (guard := _guard.get()) is not None:
             guard()  # outside the try: a lost lease ends the run, it is not a node failure
         if state.get("failure") and not runs_after_failure:
             return {}

@@ -46,6 +46,11 @@ GRAPH_VERSION = "1"
 PIPELINE = ("lookup", "rules", "draft", "check", "gate", "route")
 # These run even after a failure: they are what brings a failed item to a human.
 ESCAPE_HATCH = frozenset({"gate", "route", "review", "dispatch", "reject", "reassign"})
+# These only read (the message, the CRM, the gate) and return state: no lease read before
+# them. The rest write rows of their own (draft, outbox, decisions) and are guarded (I7).
+READS_ONLY = frozenset(
+    {"classify", "classify_fallback", "lookup", "rules", "draft", "check", "gate"}
+)
 
 
 def build_triage_graph(
@@ -70,7 +75,11 @@ def build_triage_graph(
     graph = StateGraph(TriageState)
     for name, make in makers.items():
         node = recorded_node(
-            name, services.database, make(services), runs_after_failure=name in ESCAPE_HATCH
+            name,
+            services.database,
+            make(services),
+            runs_after_failure=name in ESCAPE_HATCH,
+            reads_only=name in READS_ONLY,
         )
         graph.add_node(name, node)  # type: ignore[call-overload]
     _wire(graph, services)

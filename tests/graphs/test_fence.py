@@ -15,7 +15,7 @@ from hatchway.graphs.checkpoint import lease_reader
 from hatchway.graphs.lease import LeaseLost, LeaseRow, acquire_lease
 from hatchway.graphs.runner import TriageRunner
 from hatchway.store import Database
-from hatchway.store.models import GraphRun, NodeRun, utcnow
+from hatchway.store.models import Draft, GraphRun, NodeRun, utcnow
 from tests.graphs.conftest import DRAFT, answering, make_services
 
 
@@ -71,11 +71,14 @@ def test_a_run_whose_lease_is_taken_over_midway_writes_no_more_checkpoints(
     # is kept, and the new holder runs the thread from its start.
     assert snapshot.created_at is None
     assert snapshot.values.get("draft") is None
-    # The node after draft found the lease gone and did not run; the nodes that did run
-    # are recorded.
+    # The nodes that only read went on (their output reaches nothing: the checkpoint write
+    # was refused); route, the first that writes rows of its own, found the lease gone and
+    # did not run. The nodes that did run are recorded; no draft row was written.
     with database.session() as session:
         nodes = session.scalars(select(NodeRun.node).order_by(NodeRun.id)).all()
-    assert nodes == ["classify", "lookup", "rules", "draft"]
+        drafts = session.scalars(select(Draft.id)).all()
+    assert nodes == ["classify", "lookup", "rules", "draft", "check", "gate"]
+    assert drafts == []
 
 
 def test_two_readers_share_one_checkpointer_connection(
