@@ -8,12 +8,23 @@ read at start-up. SQLAlchemy errors become hatchway errors here, in one place.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import Engine, Select, TableClause, column, create_engine, make_url, select, table
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    TableClause,
+    column,
+    create_engine,
+    make_url,
+    select,
+    table,
+)
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
 from hatchway.connectors._values import MoneyUnit
@@ -97,6 +108,7 @@ class SqlSource:
         self.connector = connector
         self.engine = engine
         self.db_schema = db_schema
+        self._reading = threading.local()  # the connection of this thread's reading(), if any
 
     @classmethod
     def from_settings(cls, connector: str, settings: SqlSettingsBase) -> SqlSource:
@@ -124,8 +136,26 @@ class SqlSource:
 
     def rows(self, statement: Select[Any]) -> list[dict[str, Any]]:
         """Run a read and return its rows as dicts keyed by logical names."""
+        shared: Connection | None = getattr(self._reading, "connection", None)
+        with self.errors():
+            if shared is not None:
+                return [dict(row) for row in shared.execute(statement).mappings()]
+            with self.engine.connect() as connection:
+                return [dict(row) for row in connection.execute(statement).mappings()]
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Within: this thread's :meth:`rows` share one connection (one pool checkout and
+        liveness ping for a record and its related rows, not one per query)."""
+        if getattr(self._reading, "connection", None) is not None:
+            yield  # nested: the outer reading's connection serves
+            return
         with self.errors(), self.engine.connect() as connection:
-            return [dict(row) for row in connection.execute(statement).mappings()]
+            self._reading.connection = connection
+            try:
+                yield
+            finally:
+                self._reading.connection = None
 
     @contextmanager
     def errors(self) -> Iterator[None]:

@@ -20,7 +20,7 @@ from hatchway.connectors._facts import ShopPolicy, customer_record, order_facts,
 from hatchway.connectors.crm.models import Customer, Order
 from hatchway.connectors.crm.protocol import CrmConnector
 from hatchway.connectors.inventory.protocol import Inventory
-from hatchway.connectors.product_mentions import products_named_in
+from hatchway.connectors.product_mentions import ProductNameSearch, products_named_in
 from hatchway.graphs.services import LookupResult
 
 __all__ = ["ConnectorLookup", "ShopPolicy"]
@@ -43,6 +43,7 @@ class ConnectorLookup:
         self.shop = shop or ShopPolicy()
         self.recent_orders = recent_orders
         self.max_references = max_references
+        self._name_search = None if inventory is None else ProductNameSearch(inventory)
 
     def lookup(
         self, *, sender: str, classification: Classification, product_names: Sequence[str] = ()
@@ -60,9 +61,10 @@ class ConnectorLookup:
 
     def product_names_in(self, text: str) -> list[str]:
         """Names of catalogue products ``text`` mentions (at most 3), by a bounded name search."""
-        if self.inventory is None:
+        if self._name_search is None:
             return []
-        return [product.name for product in products_named_in(self.inventory, text, limit=3)]
+        named = products_named_in(self._name_search, text, limit=3)
+        return [product.name for product in named]
 
     def _customer(self, sender: str, notes: list[str]) -> Customer | None:
         if self.crm is None:

@@ -6,29 +6,65 @@ searched with :meth:`Inventory.find_products`, a bounded number of queries. A pr
 counts as named when the word is a whole word of its name and either the search found only
 that product, or the product shares at least two words with the email and more than every
 other match (so "Ridgewalker boots in 42" picks the EU 42 boot, "a Tent" or "a Pack" none).
+
+:class:`ProductNameSearch` remembers each word's search for a minute: greetings, sign-offs
+and product names recur from email to email, and which products a word names changes only
+when the catalogue does. Stock and prices are not taken from it: the lookup reads them by
+SKU for every email.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+
+from cachetools import TTLCache
 
 from hatchway.connectors.inventory.models import Product
 from hatchway.connectors.inventory.protocol import Inventory
 
-__all__ = ["products_named_in"]
+__all__ = ["ProductNameSearch", "products_named_in"]
+
+SEARCH_LIMIT = 10
 
 _WORD = re.compile(r"[^\W_]+")
 _SENTENCE_END = re.compile(r"[.!?¡¿:;\"'(\n]\s*$")
 
 
+class ProductNameSearch:
+    """``Inventory.find_products`` for one word, each answer kept for ``ttl_seconds``."""
+
+    def __init__(
+        self, inventory: Inventory, *, ttl_seconds: float = 60.0, max_words: int = 4096
+    ) -> None:
+        self.inventory = inventory
+        self._found: TTLCache[str, tuple[Product, ...]] = TTLCache(max_words, ttl_seconds)
+        self._lock = threading.Lock()  # job threads share one search
+
+    def __call__(self, word: str) -> list[Product]:
+        """Products whose name contains ``word`` (at most ten), as the inventory said lately."""
+        with self._lock:
+            found = self._found.get(word)
+        if found is None:
+            found = tuple(self.inventory.find_products(word, limit=SEARCH_LIMIT))
+            with self._lock:
+                self._found[word] = found
+        return list(found)
+
+
 def products_named_in(
-    inventory: Inventory, text: str, *, limit: int = 3, max_queries: int = 8
+    inventory: Inventory | ProductNameSearch,
+    text: str,
+    *,
+    limit: int = 3,
+    max_queries: int = 8,
 ) -> list[Product]:
     """At most ``limit`` products ``text`` names (none when no inventory search matches)."""
+    search = inventory if isinstance(inventory, ProductNameSearch) else ProductNameSearch(inventory)
     words = {word.casefold() for word in _WORD.findall(text)}
     named: dict[str, Product] = {}
     for candidate in _candidates(text)[:max_queries]:
-        found = inventory.find_products(candidate, limit=10)
+        found = search(candidate)
         whole = [product for product in found if candidate in _name_words(product)]
         chosen = whole[0] if len(found) == 1 and whole else _best(whole, words)
         if chosen is not None:

@@ -109,8 +109,9 @@ class SqlCrm:
         mapping = self._tables.orders
         clause, statement = self._source.select(mapping)
         statement = statement.where(where(clause)).order_by(*_newest_first(clause, mapping))
-        rows = self._source.rows(statement.limit(limit))
-        related = RelatedRows.load(self._source, self._tables, rows, self._settings.money)
+        with self._source.reading():  # the orders and their related rows: one connection
+            rows = self._source.rows(statement.limit(limit))
+            related = RelatedRows.load(self._source, self._tables, rows, self._settings.money)
         return [self._order(row, related) for row in rows]
 
     def _order(self, row: Mapping[str, Any], related: RelatedRows) -> Order:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import TypeAdapter
+from sqlalchemy import event
 
 from hatchway.connectors.crm import (
     CrmSettings,
@@ -173,3 +174,23 @@ def test_settings_union_picks_the_adapter_by_kind() -> None:
     assert demo.tables.orders.total == "total_cents" and demo.tables.activities is None
     with pytest.raises(ValueError, match="Extra inputs are not permitted"):
         _settings('[crm]\nkind = "sql"\nurl = "sqlite://"\n[crm.tables.customers]\nmail = "x"\n')
+
+
+def test_an_order_and_its_related_rows_are_read_over_one_connection(tmp_path: Path) -> None:
+    """Six queries (order, lines, invoices, returns, refunds, addresses), one pool checkout:
+    each checkout also pings the database (pool_pre_ping)."""
+    crm = SqlCrm.from_settings(SqlCrmSettings(url=load_sqlite_shop(tmp_path / "shop.db")))
+    engine = crm._source.engine
+    checkouts: list[object] = []
+    statements: list[str] = []
+    event.listen(engine, "checkout", lambda *args: checkouts.append(args))
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    try:
+        order = crm.order_by_id("NW-100231")
+        assert order is not None and order.lines
+        assert len(checkouts) == 1
+        assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) >= 5
+        crm.order_by_id("NW-100231")
+        assert len(checkouts) == 2
+    finally:
+        crm.close()
