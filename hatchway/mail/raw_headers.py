@@ -18,26 +18,44 @@ __all__ = ["MESSAGE_ID_LIMIT", "header_block", "message_id_of"]
 MESSAGE_ID_LIMIT = 998
 """Longest Message-ID stored (RFC 5322's line limit; the column's width)."""
 
-# Searched in the lower-cased block (a case-insensitive pattern is several times slower);
+# Matched in the lower-cased block at the start of a line found with bytes.find (a
+# case-insensitive pattern, or a search for ^ over every line, is several times slower);
 # the value is then cut from the original bytes at the same offsets.
-_MESSAGE_ID = re.compile(rb"(?m)^message-id[ \t]*:([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)")
+_MESSAGE_ID = re.compile(rb"message-id[ \t]*:([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)")
+# normalise_message_id's first choice (hatchway.mail.ids: the first ``<id>`` of the value),
+# searched for directly; its other cases go to it.
+_ANGLE_ID = re.compile(r"<\s*([^<>\s]+?)\s*>")
 
 
 def header_block(raw: bytes) -> bytes:
     """The bytes before the first blank line (all of ``raw`` when there is none)."""
-    ends = [at for at in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if at >= 0]
-    if not ends:
+    # Look first for the blank line the first line's ending predicts, then for the other
+    # kind only before it: neither search reads past the header block.
+    first_line = raw.find(b"\n")
+    crlf = first_line > 0 and raw[first_line - 1] == 0x0D
+    likely, other = (b"\n\r\n", b"\n\n") if crlf else (b"\n\n", b"\n\r\n")
+    end = raw.find(likely)
+    earlier = raw.find(other, 0, len(raw) if end < 0 else end + len(other) - 1)
+    if earlier >= 0:
+        end = earlier
+    if end < 0:
         return raw
-    end = min(ends)
-    return raw[: end - 1 if end and raw[end - 1 : end] == b"\r" else end]
+    return raw[: end - 1 if end and raw[end - 1] == 0x0D else end]
 
 
 def message_id_of(raw: bytes) -> str | None:
     """The first Message-ID header's ``<id>``, or None when absent, empty or too long."""
     block = header_block(raw)
-    found = _MESSAGE_ID.search(block.lower())
-    if found is None:
+    lowered = block.lower()
+    at = lowered.find(b"message-id")
+    while at >= 0:
+        found = _MESSAGE_ID.match(lowered, at) if at == 0 or lowered[at - 1] == 0x0A else None
+        if found is not None:
+            break
+        at = lowered.find(b"message-id", at + 1)
+    else:
         return None
     value = block[found.start(1) : found.end(1)].decode("utf-8", "replace").replace("\x00", "")
-    message_id = normalise_message_id(value)
+    angle_id = _ANGLE_ID.search(value)
+    message_id = f"<{angle_id.group(1)}>" if angle_id else normalise_message_id(value)
     return message_id if message_id and len(message_id) <= MESSAGE_ID_LIMIT else None
