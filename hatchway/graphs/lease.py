@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from hatchway.errors import HatchwayError
 from hatchway.store import Database
-from hatchway.store.models import GraphRun, utcnow
+from hatchway.store.models import GraphRun, GraphRunStatus, utcnow
 
 __all__ = [
     "LeaseLost",
@@ -53,7 +53,7 @@ class LeaseRow(NamedTuple):
     lease_expires_at: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass
 class ThreadLease:
     """Proof that ``owner`` may write to ``thread_id`` while ``token`` is current."""
 
@@ -61,6 +61,7 @@ class ThreadLease:
     thread_id: str
     owner: str
     token: int
+    released: bool = False
 
     def check(self) -> None:
         """Raise LeaseLost unless this lease is still the current one and not expired."""
@@ -79,14 +80,27 @@ class ThreadLease:
         if row.lease_expires_at is None or row.lease_expires_at < utcnow():
             raise LeaseLost(self.thread_id)
 
-    def release(self) -> None:
-        """Give the lease back (only if it is still ours)."""
+    def release(
+        self,
+        *,
+        status: GraphRunStatus | None = None,
+        error: str | None = None,
+        finished_at: datetime | None = None,
+    ) -> None:
+        """Give the lease back (only if it is still ours), and with it record where the run
+        stopped: ``status`` and ``error``, ``finished_at`` when it ended. One statement."""
+        values: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None}
+        if status is not None:
+            values.update(status=status, error=error)
+        if finished_at is not None:
+            values["finished_at"] = finished_at
         with self.database.session() as session:
             session.execute(
                 update(GraphRun)
                 .where(GraphRun.thread_id == self.thread_id, GraphRun.fencing_token == self.token)
-                .values(lease_owner=None, lease_expires_at=None)
+                .values(**values)
             )
+        self.released = True
 
 
 def acquire_lease(
@@ -106,12 +120,10 @@ def acquire_lease(
                 lease_expires_at=now + duration,
                 fencing_token=GraphRun.fencing_token + 1,
             )
+            .returning(GraphRun.fencing_token)
         )
-        if taken.rowcount:  # type: ignore[attr-defined]
-            token = session.scalar(
-                select(GraphRun.fencing_token).where(GraphRun.thread_id == thread_id)
-            )
-            assert token is not None
+        token = taken.scalar_one_or_none()
+        if token is not None:
             return ThreadLease(database, thread_id, owner, token)
         holder = session.scalar(select(GraphRun.lease_owner).where(GraphRun.thread_id == thread_id))
     raise ThreadBusy(thread_id, holder)

@@ -48,6 +48,10 @@ _current_records: ContextVar[NodeRunBuffer | None] = ContextVar(
 # from there; the nodes before review only read and record, and dispatch is idempotent.
 DURABILITY: Final[Durability] = "exit"
 
+# The key under which ``invoke`` returns the interrupts a run stopped at (LangGraph's
+# documented output; the constant itself is private since LangGraph 1.0).
+INTERRUPT: Final = "__interrupt__"
+
 
 class DecisionRefused(HatchwayError):
     """A decision arrived for a thread that is not waiting for one."""
@@ -106,31 +110,31 @@ class TriageRunner:
     def start(self, message_id: int) -> GraphRunStatus:
         """Run a new message's thread until it ends or waits for review (idempotent)."""
         run_id = self._graph_run(message_id)
-        with self._leased(message_id):
+        with self._leased(message_id) as lease:
             config = thread_config(message_id)
             snapshot = self.graph.get_state(config)
+            output: dict[str, Any] | None = None
             if snapshot.created_at is None:
                 self._set_inbound(message_id, InboundStatus.TRIAGING)
                 start: TriageState = {"message_id": message_id, "graph_run_id": run_id}
-                self.graph.invoke(start, config, durability=DURABILITY)
+                output = self.graph.invoke(start, config, durability=DURABILITY)
             elif snapshot.next and not snapshot.interrupts:
-                self.graph.invoke(None, config, durability=DURABILITY)  # continue after a crash
-            return self._record_status(message_id)
+                output = self.graph.invoke(None, config, durability=DURABILITY)  # after a crash
+            return self._finish(lease, output)
 
     def resume(self, message_id: int, decision: ReviewerDecision) -> GraphRunStatus:
         """Resume a thread waiting at review with the reviewer's decision."""
-        with self._leased(message_id):
+        with self._leased(message_id) as lease:
             config = thread_config(message_id)
             snapshot = self.graph.get_state(config)
             if "review" not in snapshot.next or not snapshot.interrupts:
                 raise DecisionRefused(message_id, "it is not waiting for a review decision")
             resume: Command[Any] = Command(resume=decision.model_dump(mode="json"))
-            self.graph.invoke(resume, config, durability=DURABILITY)
-            return self._record_status(message_id)
+            return self._finish(lease, self.graph.invoke(resume, config, durability=DURABILITY))
 
     def reopen(self, message_id: int) -> GraphRunStatus:
         """Put a thread whose send was undone back at the review step."""
-        with self._leased(message_id):
+        with self._leased(message_id) as lease:
             config = thread_config(message_id)
             if self.graph.get_state(config).next:
                 raise DecisionRefused(
@@ -138,8 +142,7 @@ class TriageRunner:
                 )
             reset = {"decision": None, "outbox_entry_id": None, "outcome": "reopened"}
             self.graph.update_state(config, reset, as_node="reassign")
-            self.graph.invoke(None, config, durability=DURABILITY)
-            return self._record_status(message_id)
+            return self._finish(lease, self.graph.invoke(None, config, durability=DURABILITY))
 
     def waiting_for_review(self, message_id: int) -> bool:
         """True when the thread is stopped at the review interrupt."""
@@ -148,6 +151,8 @@ class TriageRunner:
 
     @contextmanager
     def _leased(self, message_id: int) -> Iterator[ThreadLease]:
+        """The thread's lease while the block runs; given back after it, unless
+        :meth:`_finish` gave it back already with the run's status."""
         duration = timedelta(minutes=self.services.settings.lease_minutes)
         lease = acquire_lease(self.database, str(message_id), self.owner, duration)
         records = NodeRunBuffer(self.database)
@@ -160,17 +165,19 @@ class TriageRunner:
             records.flush()  # what ran is recorded, also when the run stopped on an error
             _current_records.reset(records_token)
             _current_lease.reset(token)
-            lease.release()
+            if not lease.released:
+                lease.release()
 
     def _graph_run(self, message_id: int) -> int:
         thread_id = str(message_id)
         for _ in range(2):  # a concurrent creator may win the unique thread_id
-            with self.database.session() as session:
-                found = session.scalar(select(GraphRun.id).where(GraphRun.thread_id == thread_id))
-                if found is not None:
-                    return found
             try:
                 with self.database.session() as session:
+                    found = session.scalar(
+                        select(GraphRun.id).where(GraphRun.thread_id == thread_id)
+                    )
+                    if found is not None:
+                        return found
                     run = GraphRun(
                         thread_id=thread_id,
                         inbound_message_id=message_id,
@@ -184,17 +191,24 @@ class TriageRunner:
                 continue
         raise RuntimeError(f"could not create the graph run of message {message_id}")
 
-    def _record_status(self, message_id: int) -> GraphRunStatus:
-        snapshot = self.graph.get_state(thread_config(message_id))
-        failure = snapshot.values.get("failure")
+    def _finish(self, lease: ThreadLease, output: dict[str, Any] | None) -> GraphRunStatus:
+        """Record where the run stopped and give the lease back, in one statement.
+
+        ``output``: what ``invoke`` returned (an interrupted run's holds ``__interrupt__``);
+        None when nothing ran, and the checkpoint says where the thread stands.
+        """
+        records = _current_records.get()
+        if records is not None:
+            records.flush()  # the run's records first: no status without them (I5)
+        if output is None:
+            snapshot = self.graph.get_state(thread_config(int(lease.thread_id)))
+            interrupted, failure = bool(snapshot.interrupts), snapshot.values.get("failure")
+        else:
+            interrupted, failure = INTERRUPT in output, output.get("failure")
         # A failure is not an end state: it was routed to review like anything uncertain.
-        status = GraphRunStatus.INTERRUPTED if snapshot.interrupts else GraphRunStatus.COMPLETED
-        with self.database.session() as session:
-            run = session.scalar(select(GraphRun).where(GraphRun.thread_id == str(message_id)))
-            assert run is not None
-            run.status, run.error = status, failure
-            if status != GraphRunStatus.INTERRUPTED:
-                run.finished_at = utcnow()
+        status = GraphRunStatus.INTERRUPTED if interrupted else GraphRunStatus.COMPLETED
+        finished = None if interrupted else utcnow()
+        lease.release(status=status, error=failure, finished_at=finished)
         return status
 
     def _set_inbound(self, message_id: int, status: InboundStatus) -> None:
