@@ -13,9 +13,11 @@ each ingest):
   as ingest (``BODY.PEEK[] FLAGS INTERNALDATE``) in chunks of ingest's ``fetch_chunk_size``,
   bytes discarded. The ceiling for any client in Python over this connection.
 - **sqlite** / **postgresql**: ``ImapClientMailbox.connect`` + ``hatchway.ingest.ingest_mailbox``
-  (fetch; per chunk one INSERT of the raw rows, one of the triage jobs, the bookmark, one
-  commit). Parsing is the triage job's first step on the worker, not part of ingest; the
-  ``parse_message`` row shows what that step costs per message, for comparison.
+  (fetch ahead on a thread; per chunk the raw rows into a staging table in one bulk write,
+  binary COPY on PostgreSQL, then one INSERT ... SELECT of the messages and one of their
+  triage jobs, the bookmark, one commit). Parsing is the triage job's first step on the
+  worker, not part of ingest; the ``parse_message`` row shows what that step costs per
+  message, for comparison.
 
 Prints a markdown table of median rates and the ratio to the bare loop; the machine is
 shared, so compare the ratios measured side by side, not absolute numbers across runs.

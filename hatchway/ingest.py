@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
@@ -190,7 +190,8 @@ def _store_chunk(
     report: IngestReport,
 ) -> None:
     """The chunk's raw bytes and jobs, and the bookmark past it: one transaction."""
-    messages = [FetchedRaw(uid=m.uid, raw=m.raw, lane=_lane(m)) for m in fetched]
+    backfill_before = utcnow() - BACKFILL_AGE
+    messages = [FetchedRaw(uid=m.uid, raw=m.raw, lane=_lane(m, backfill_before)) for m in fetched]
     with database.session() as session:
         stored = store_fetched(
             session,
@@ -212,11 +213,11 @@ def _store_chunk(
         report.by_status[received] = report.by_status.get(received, 0) + stored.stored
 
 
-def _lane(message: FetchedMessage) -> Lane:
+def _lane(message: FetchedMessage, backfill_before: datetime) -> Lane:
     """Old mail (a first sync, a re-sync) goes to the backfill lane so live mail comes first."""
     if message.internal_date is None:
         return Lane.LIVE
-    return Lane.BACKFILL if utcnow() - message.internal_date > BACKFILL_AGE else Lane.LIVE
+    return Lane.BACKFILL if message.internal_date < backfill_before else Lane.LIVE
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:

@@ -133,12 +133,13 @@ def _store_postgresql(session: Session, mailbox_id: int, uidvalidity: int, rows:
     DO NOTHING on the key) and drops the others from staging; one more adds their jobs."""
     driver: Any = session.connection().connection.driver_connection
     with driver.cursor() as cursor:  # psycopg, inside the session's transaction
-        # raw is staged as it came (STORAGE EXTERNAL): compressing it here would only be
-        # undone by the INSERT below. Two statements, one round trip (no parameters).
+        # raw is staged as it came, uncompressed (STORAGE EXTERNAL), and inline up to a
+        # page (toast_tuple_target): compressing or TOASTing it here would only be undone
+        # by the INSERT below. Two statements, one round trip (no parameters).
         cursor.execute(
             "CREATE TEMPORARY TABLE hatchway_ingest_staging (uid int8 NOT NULL, "
             "raw bytea NOT NULL, content_sha256 text NOT NULL, message_id text, "
-            "lane int4 NOT NULL) ON COMMIT DROP; "
+            "lane int4 NOT NULL) WITH (toast_tuple_target = 8160) ON COMMIT DROP; "
             "ALTER TABLE hatchway_ingest_staging ALTER raw SET STORAGE EXTERNAL"
         )
         copy_sql = f"COPY hatchway_ingest_staging ({_STAGING_COLUMNS}) FROM STDIN (FORMAT BINARY)"

@@ -14,7 +14,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from hatchway.connectors.imap import (
     FetchedMessage,
@@ -28,7 +29,15 @@ from hatchway.ingest import Backoff, ingest_mailbox, watch_mailbox
 from hatchway.intake import TRIAGE_JOB, parse_for_triage
 from hatchway.raw_store import FetchedRaw, store_fetched
 from hatchway.store import Database
-from hatchway.store.models import InboundMessage, InboundStatus, Job, Lane, Mailbox, utcnow
+from hatchway.store.models import (
+    InboundMessage,
+    InboundStatus,
+    Job,
+    JobState,
+    Lane,
+    Mailbox,
+    utcnow,
+)
 from tests.fixtures.dovecot import DovecotServer
 
 
@@ -465,6 +474,41 @@ def test_a_refetched_chunk_is_not_stored_twice(database: Database) -> None:
     assert (again.stored, again.already_stored) == (1, 2)
     assert _counts(database) == (3, 3, 3)
     assert len(_triage_jobs(database)) == 3
+
+
+def test_each_chunk_gets_its_own_defaults_and_staging_keeps_nothing(database: Database) -> None:
+    """A chunk's rows are stored by INSERT ... SELECT from a staging table, the column
+    defaults bound once per statement: each chunk gets its own time (not the first chunk's,
+    cached with the statement), every row the model's defaults, and the connection keeps
+    no staged bytes after the commit (PostgreSQL drops the table, SQLite empties it)."""
+    with database.session() as session:
+        mailbox = Mailbox(name="support", folder="INBOX", uidvalidity=7)
+        session.add(mailbox)
+        session.flush()
+        mailbox_id = mailbox.id
+    kept = (
+        "SELECT count(*) FROM temp.hatchway_ingest_staging"
+        if database.dialect == "sqlite"
+        else "SELECT count(to_regclass('pg_temp.hatchway_ingest_staging'))"
+    )
+    for uids in ((1, 2), (3, 4)):
+        chunk = [FetchedRaw(uid=uid, raw=_mail(f"d{uid}@x", "hi")) for uid in uids]
+        with database.engine.connect() as connection:
+            with Session(connection) as session, session.begin():
+                store_fetched(session, mailbox_id=mailbox_id, uidvalidity=7, messages=chunk)
+            assert connection.execute(text(kept)).scalar() == 0  # same connection, committed
+            connection.rollback()
+        time.sleep(0.01)
+    with database.session() as session:
+        messages = session.scalars(select(InboundMessage).order_by(InboundMessage.uid)).all()
+        rows = [(m.uid, m.received_at, m.status, m.parsed_at, m.to_addresses) for m in messages]
+        jobs = session.scalars(select(Job).order_by(Job.id)).all()
+        job_rows = [(j.state, j.attempts, j.payload, j.run_after) for j in jobs]
+    assert [row[0] for row in rows] == [1, 2, 3, 4]
+    assert rows[0][1] == rows[1][1] < rows[2][1] == rows[3][1]  # one time a chunk
+    assert all(row[2:] == (InboundStatus.RECEIVED, None, []) for row in rows)
+    assert [job[:3] for job in job_rows] == [(JobState.QUEUED, 0, {})] * 4
+    assert job_rows[0][3] < job_rows[2][3]
 
 
 def test_a_resync_recognises_a_message_by_its_message_id_when_the_bytes_differ(
