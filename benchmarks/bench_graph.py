@@ -314,7 +314,7 @@ def overhead(bench: Bench, mails: Sequence[bytes], count: int, rounds: int) -> d
     database, per_round = bench.database, max(1, count // rounds)
     name = worker_name()
     decisions = Decisions()
-    hatchway_seconds = bare_seconds = 0.0
+    hatchway_seconds = bare_seconds = hatchway_cpu = bare_cpu = 0.0
     routed: list[int] = []
     with open_handlers(bench.settings, database, owner=name) as handlers:
         timed = {**handlers, TRIAGE_JOB: decisions.wrap(handlers[TRIAGE_JOB])}
@@ -324,16 +324,18 @@ def overhead(bench: Bench, mails: Sequence[bytes], count: int, rounds: int) -> d
                 tag = f"a{bench.tag}r{round_}"
                 raws = [demo_like(mails, index, tag) for index in range(per_round)]
                 ids = store_mail(database, raws, Lane.LIVE)
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 with running_worker(database, timed, name, concurrency=1):
                     decisions.wait_for(ids, timeout=600)
                 hatchway_seconds += max(decisions.at[i] for i in ids) - started
+                hatchway_cpu += time.process_time() - cpu  # includes the worker's idle polls
                 routed += ids
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 for index in range(len(ids)):
                     config = {"configurable": {"thread_id": f"bare-{tag}-{index}"}}
                     bare.invoke({"message_id": index}, config)
                 bare_seconds += time.perf_counter() - started
+                bare_cpu += time.process_time() - cpu
     hatchway_rate = len(routed) / hatchway_seconds
     bare_rate = len(routed) / bare_seconds
     return {
@@ -341,6 +343,8 @@ def overhead(bench: Bench, mails: Sequence[bytes], count: int, rounds: int) -> d
         "hatchway": hatchway_rate,
         "bare": bare_rate,
         "ratio": hatchway_rate / bare_rate,
+        "hatchway_cpu_ms": hatchway_cpu / len(routed) * 1000,
+        "bare_cpu_ms": bare_cpu / len(routed) * 1000,
         "failed": len(decisions.failed),
         "routed": routed_counts(database, routed),
     }
@@ -544,13 +548,15 @@ def main() -> None:
             }
             print(f"\n(a) offline models, worker concurrency 1, {args.rounds} alternating rounds")
             print(
-                "| database | emails | hatchway emails/s | bare graph emails/s | ratio | routed |"
+                "| database | emails | hatchway emails/s | bare graph emails/s | ratio "
+                "| CPU ms/email hatchway | bare | routed |"
             )
-            print("|---|---:|---:|---:|---:|---|")
+            print("|---|---:|---:|---:|---:|---:|---:|---|")
             for name, r in results.items():
                 print(
                     f"| {name} | {r['emails']} | {r['hatchway']:.1f} | {r['bare']:.1f} "
-                    f"| {r['ratio']:.2f} | {r['routed']}, failed {r['failed']} |"
+                    f"| {r['ratio']:.2f} | {r['hatchway_cpu_ms']:.1f} | {r['bare_cpu_ms']:.1f} "
+                    f"| {r['routed']}, failed {r['failed']} |"
                 )
         if "b" in args.only:
             results = {
