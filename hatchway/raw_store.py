@@ -62,6 +62,18 @@ _STAGING = Table(
 _STAGING_COLUMNS = ", ".join(column.name for column in _STAGING.columns)
 _STAGING_PG_TYPES = ["int8", "bytea", "text", "text", "int4"]  # binary COPY needs them
 _KEY = ["mailbox_id", "uidvalidity", "uid"]
+# Made once per connection, emptied by each commit (a rollback of the transaction that made
+# it drops it, and the next chunk makes it again): no catalog writes per chunk. raw is
+# staged as it came, uncompressed (STORAGE EXTERNAL) and inline up to a page
+# (toast_tuple_target): compressing or TOASTing it here would only be undone by the INSERT.
+_POSTGRESQL_STAGING = """DO $$ BEGIN
+IF to_regclass('pg_temp.hatchway_ingest_staging') IS NULL THEN
+    CREATE TEMPORARY TABLE hatchway_ingest_staging (uid int8 NOT NULL, raw bytea NOT NULL,
+        content_sha256 text NOT NULL, message_id text, lane int4 NOT NULL)
+        WITH (toast_tuple_target = 8160) ON COMMIT DELETE ROWS;
+    ALTER TABLE hatchway_ingest_staging ALTER raw SET STORAGE EXTERNAL;
+END IF;
+END $$"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,15 +145,7 @@ def _store_postgresql(session: Session, mailbox_id: int, uidvalidity: int, rows:
     DO NOTHING on the key) and drops the others from staging; one more adds their jobs."""
     driver: Any = session.connection().connection.driver_connection
     with driver.cursor() as cursor:  # psycopg, inside the session's transaction
-        # raw is staged as it came, uncompressed (STORAGE EXTERNAL), and inline up to a
-        # page (toast_tuple_target): compressing or TOASTing it here would only be undone
-        # by the INSERT below. Two statements, one round trip (no parameters).
-        cursor.execute(
-            "CREATE TEMPORARY TABLE hatchway_ingest_staging (uid int8 NOT NULL, "
-            "raw bytea NOT NULL, content_sha256 text NOT NULL, message_id text, "
-            "lane int4 NOT NULL) WITH (toast_tuple_target = 8160) ON COMMIT DROP; "
-            "ALTER TABLE hatchway_ingest_staging ALTER raw SET STORAGE EXTERNAL"
-        )
+        cursor.execute(_POSTGRESQL_STAGING)
         copy_sql = f"COPY hatchway_ingest_staging ({_STAGING_COLUMNS}) FROM STDIN (FORMAT BINARY)"
         with cursor.copy(copy_sql) as copy:
             copy.set_types(_STAGING_PG_TYPES)

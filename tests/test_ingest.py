@@ -479,26 +479,28 @@ def test_a_refetched_chunk_is_not_stored_twice(database: Database) -> None:
 def test_each_chunk_gets_its_own_defaults_and_staging_keeps_nothing(database: Database) -> None:
     """A chunk's rows are stored by INSERT ... SELECT from a staging table, the column
     defaults bound once per statement: each chunk gets its own time (not the first chunk's,
-    cached with the statement), every row the model's defaults, and the connection keeps
-    no staged bytes after the commit (PostgreSQL drops the table, SQLite empties it)."""
+    cached with the statement), every row the model's defaults; the connection keeps no
+    staged bytes after a commit, and a chunk rolled back (taking the staging table made in
+    its transaction with it) does not stop the next one on the same connection."""
     with database.session() as session:
         mailbox = Mailbox(name="support", folder="INBOX", uidvalidity=7)
         session.add(mailbox)
         session.flush()
         mailbox_id = mailbox.id
-    kept = (
-        "SELECT count(*) FROM temp.hatchway_ingest_staging"
-        if database.dialect == "sqlite"
-        else "SELECT count(to_regclass('pg_temp.hatchway_ingest_staging'))"
-    )
-    for uids in ((1, 2), (3, 4)):
-        chunk = [FetchedRaw(uid=uid, raw=_mail(f"d{uid}@x", "hi")) for uid in uids]
-        with database.engine.connect() as connection:
+    schema = "temp" if database.dialect == "sqlite" else "pg_temp"
+    with database.engine.connect() as connection:
+        with pytest.raises(RuntimeError), Session(connection) as session, session.begin():
+            chunk = [FetchedRaw(uid=9, raw=_mail("rolled-back@x", "hi"))]
+            store_fetched(session, mailbox_id=mailbox_id, uidvalidity=7, messages=chunk)
+            raise RuntimeError("the chunk's transaction fails after the store")
+        for uids in ((1, 2), (3, 4)):
+            chunk = [FetchedRaw(uid=uid, raw=_mail(f"d{uid}@x", "hi")) for uid in uids]
             with Session(connection) as session, session.begin():
                 store_fetched(session, mailbox_id=mailbox_id, uidvalidity=7, messages=chunk)
-            assert connection.execute(text(kept)).scalar() == 0  # same connection, committed
+            staged = f"SELECT count(*) FROM {schema}.hatchway_ingest_staging"
+            assert connection.execute(text(staged)).scalar() == 0
             connection.rollback()
-        time.sleep(0.01)
+            time.sleep(0.01)
     with database.session() as session:
         messages = session.scalars(select(InboundMessage).order_by(InboundMessage.uid)).all()
         rows = [(m.uid, m.received_at, m.status, m.parsed_at, m.to_addresses) for m in messages]
