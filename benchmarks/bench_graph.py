@@ -407,13 +407,15 @@ def throughput(
         bench.database, [demo_like(mails, i, f"b{bench.tag}") for i in range(count)], Lane.LIVE
     )
     with simulated_worker_handlers(bench, latency, nodes, decisions, name) as handlers:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         with running_worker(bench.database, handlers, name, concurrency):
             decisions.wait_for(ids, timeout=600)
         seconds = max(decisions.at[i] for i in ids) - started
+        cpu_seconds = time.process_time() - cpu
     return {
         "emails": len(ids),
         "rate": len(ids) / seconds,
+        "cpu_ms": cpu_seconds / len(ids) * 1000,
         "failed": len(decisions.failed),
         "routed": routed_counts(bench.database, ids),
     }
@@ -569,11 +571,11 @@ def main() -> None:
                 f"\n(b) simulated {args.latency:g} s model on {'+'.join(args.sim_nodes)}, "
                 f"concurrency {args.concurrency}, one worker process"
             )
-            print("| database | emails | emails/s | routed |")
-            print("|---|---:|---:|---|")
+            print("| database | emails | emails/s | CPU ms/email | routed |")
+            print("|---|---:|---:|---:|---|")
             for name, r in results.items():
                 print(
-                    f"| {name} | {r['emails']} | {r['rate']:.1f} "
+                    f"| {name} | {r['emails']} | {r['rate']:.1f} | {r['cpu_ms']:.1f} "
                     f"| {r['routed']}, failed {r['failed']} |"
                 )
         if "c" in args.only:
