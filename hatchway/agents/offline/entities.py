@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from hatchway.agents.outputs import Entities, Money
 
-__all__ = ["extract_entities", "parse_amount"]
+__all__ = ["amounts_in", "extract_entities", "parse_amount"]
 
 _ORDER = re.compile(r"\bNW-?(\d{6})\b", re.I)
 _SKU = re.compile(r"\bNW-(?!\d+\b)[A-Z0-9]+(?:-[A-Z0-9]+)+\b")
@@ -56,6 +57,15 @@ def _amounts(text: str) -> list[Money]:
         if amount is not None and Money(amount=amount, currency=currency) not in found:
             found.append(Money(amount=amount, currency=currency))
     return found
+
+
+@lru_cache(maxsize=4096)
+def amounts_in(text: str) -> tuple[Money, ...]:
+    """The amounts of money ``text`` states, in order (as ``extract_entities`` finds them).
+
+    Remembered per text: the claim check reads every looked-up fact's value, and most of
+    them (the shop's policies, a customer's orders) recur from email to email."""
+    return tuple(_amounts(text))
 
 
 def extract_entities(text: str) -> Entities:

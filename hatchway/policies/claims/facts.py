@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from hatchway.agents.offline.entities import extract_entities, parse_amount
+from hatchway.agents.offline.entities import amounts_in, parse_amount
 from hatchway.agents.requests import Fact, FactValue
 from hatchway.policies.claims._dates import find_dates
 
@@ -108,7 +108,7 @@ def money_of(fact: Fact) -> MoneyFact | None:
     """The amount a fact states: ``"649.00 EUR"`` anywhere, bare numbers in money fields."""
     value, field = fact.value, fact.key.rsplit(".", 1)[-1]
     if isinstance(value, str):
-        amounts = extract_entities(value).amounts
+        amounts = amounts_in(value)
         if amounts:
             return MoneyFact(amounts[0].amount, amounts[0].currency, fact)
         if _MONEY_FIELD.search(field) and re.fullmatch(r"\s*[\d.,\s]+\s*", value):
