@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from hatchway.mail.parse import ParsedEmail, Quarantined, parse_message
+from hatchway.mail.parse import ParsedEmail, Quarantined
 from hatchway.mail.signals import LoopSignalKind
 
 MAIL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "mail"
@@ -25,11 +25,10 @@ pytestmark = [
 Results = dict[Path, ParsedEmail | Quarantined]
 
 
-@pytest.fixture(scope="module")
-def corpus() -> Results:
-    """Every file under mail/**, parsed once (the .json files are expectations, not mail)."""
-    files = sorted(p for p in MAIL.rglob("*") if p.is_file() and p.suffix != ".json")
-    return {path: parse_message(path.read_bytes()) for path in files}
+@pytest.fixture
+def corpus(parsed_mail_corpus: Results) -> Results:
+    """Every file under mail/**, parsed once for the session (see conftest.py)."""
+    return parsed_mail_corpus
 
 
 def in_folder(corpus: Results, folder: str) -> Iterator[tuple[Path, ParsedEmail | Quarantined]]:

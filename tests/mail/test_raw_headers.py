@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from hatchway.mail.parse import ParsedEmail, parse_message
+from hatchway.mail.parse import ParsedEmail
 from hatchway.mail.raw_headers import header_block, message_id_of
-
-CORPUS = Path("../shared/data/mail")
+from tests.mail.conftest import ParsedCorpus
 
 
 @pytest.mark.parametrize(
@@ -36,14 +33,13 @@ def test_header_block_ends_at_the_first_blank_line() -> None:
     assert header_block(b"A: 1\nB: 2") == b"A: 1\nB: 2"
 
 
-def test_it_agrees_with_the_parse_over_the_corpus() -> None:
-    files = sorted(CORPUS.rglob("*.eml"))
-    if not files:
-        pytest.skip(f"{CORPUS} not present")
+def test_it_agrees_with_the_parse_over_the_corpus(parsed_mail_corpus: ParsedCorpus) -> None:
+    files = [path for path in parsed_mail_corpus if path.suffix == ".eml"]
+    assert len(files) > 4000, f"{len(files)} .eml files in the corpus"
     differ = []
     for path in files:
         raw = path.read_bytes()
-        parsed = parse_message(raw)
+        parsed = parsed_mail_corpus[path]
         if isinstance(parsed, ParsedEmail) and parsed.message_id != message_id_of(raw):
             differ.append((path.name, parsed.message_id, message_id_of(raw)))
     assert not differ, differ[:5]
