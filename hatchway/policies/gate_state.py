@@ -75,7 +75,7 @@ class GateInForce:
 
     def current(self) -> GateModel | UnknownGate:
         """One small query for the pinned version; the model itself comes from memory."""
-        with self.database.session() as session:
+        with self.database.read_session() as session:
             version = current_gate_version(session)
         if version is None:
             return UnknownGate(NO_GATE)

@@ -78,6 +78,8 @@ class Database:
                 "installed (pip install 'hatchway[postgres]')",
             ) from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        reading = self.engine.execution_options(**{READS_ONLY: True})
+        self._read_sessions = sessionmaker(reading, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -88,6 +90,15 @@ class Database:
     def session(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on error."""
         with self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session that only reads. On SQLite its transaction is a plain (deferred)
+        ``BEGIN`` in ``query_only`` mode: it takes no write lock, so it neither waits for the
+        writers nor holds them up (WAL readers see the last commit); a write in it fails
+        ("attempt to write a readonly database"). On PostgreSQL it is :meth:`session`."""
+        with self._read_sessions.begin() as session:
             yield session
 
     def check(self) -> None:
@@ -140,6 +151,9 @@ def _ping_when_idle(engine: Engine) -> None:
             # The pool drops this connection and checks out another (up to three tries).
             raise DisconnectionError(f"pooled connection is gone: {exc}") from exc
 
+
+# The execution option that marks read sessions' connections (Database.read_session).
+READS_ONLY: Final = "hatchway_reads_only"
 
 # How much longer than SQLite's busy timeout a thread waits for the in-process lock: the
 # queue may be long when every job thread writes, and waiting here costs no CPU.
@@ -205,6 +219,13 @@ def _sqlite_engine(url: URL, *, busy_timeout_ms: int, echo: bool) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         holder = connection.connection.info  # the pooled DBAPI connection's own dict
+        reads_only = bool(connection.get_execution_options().get(READS_ONLY))
+        if holder.get(READS_ONLY, False) != reads_only:  # set once per change of use
+            connection.exec_driver_sql(f"PRAGMA query_only={int(reads_only)}")
+            holder[READS_ONLY] = reads_only
+        if reads_only:
+            connection.exec_driver_sql("BEGIN")  # deferred: a WAL reader takes no lock
+            return
         writers.acquire(holder)
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -130,3 +130,38 @@ def test_a_transaction_that_never_ends_fails_the_waiter_with_a_clear_error(
     assert len(failure) == 1
     assert "database is locked" in str(failure[0])
     database.dispose()
+
+
+def test_a_read_session_neither_waits_for_nor_holds_up_a_writer(tmp_path: Path) -> None:
+    database = _database(tmp_path / "reads.db", busy_timeout_ms=100)
+    with database.session() as writing:
+        writing.execute(text("INSERT INTO counter VALUES (1)"))
+        # A writer is in its transaction: a read sees the last commit at once.
+        with database.read_session() as reading:
+            assert reading.execute(text("SELECT count(*) FROM counter")).scalar_one() == 0
+    with database.read_session() as reading:
+        assert reading.execute(text("SELECT count(*) FROM counter")).scalar_one() == 1
+        done = threading.Event()
+
+        def write() -> None:
+            with database.session() as session:
+                session.execute(text("INSERT INTO counter VALUES (2)"))
+            done.set()
+
+        threading.Thread(target=write).start()
+        assert done.wait(timeout=5)  # the open read held no lock
+
+
+def test_a_read_session_refuses_to_write_and_a_write_session_after_it_can(
+    tmp_path: Path,
+) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'ro.db'}", busy_timeout_ms=100)
+    with database.session() as session:
+        session.execute(text("CREATE TABLE counter (n INTEGER)"))
+    database.engine.pool.dispose()  # one pooled connection from here: both modes on it
+    with pytest.raises(OperationalError, match="readonly"), database.read_session() as reading:
+        reading.execute(text("INSERT INTO counter VALUES (1)"))
+    with database.session() as session:  # the same connection, back in write mode
+        session.execute(text("INSERT INTO counter VALUES (1)"))
+    assert _count(database) == 1
+    database.dispose()

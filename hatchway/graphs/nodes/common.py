@@ -46,7 +46,7 @@ def load_message(database: Database, message_id: int) -> InboundMessage:
 
 
 def _load(database: Database, message_id: int) -> InboundMessage:
-    with database.session() as session:
+    with database.read_session() as session:
         message = session.get(
             InboundMessage, message_id, options=[defer(InboundMessage.raw, raiseload=True)]
         )

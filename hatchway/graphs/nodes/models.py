@@ -95,6 +95,6 @@ def make_draft(services: TriageServices) -> NodeFunction:
 
 
 def _answerable(services: TriageServices, category: str) -> bool:
-    with services.database.session() as session:
+    with services.database.read_session() as session:
         row = session.query(Category).filter(Category.name == category).one_or_none()
         return row is None or row.answerable
