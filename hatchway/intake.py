@@ -201,6 +201,41 @@ def _apply_parse(
         message.status_reason = "never answered: " + "; ".join(
             f"{signal.kind}: {signal.evidence}" for signal in result.loop_signals
         )
+    elif (original := _copy_of(session, message)) is not None:
+        message.status = InboundStatus.IGNORED
+        message.status_reason = (
+            f"a copy of message {original}: the same email (Message-ID {message.message_id}, "
+            "same sender and subject) reached another of our mailboxes, and is handled there"
+        )
+
+
+def _copy_of(session: Session, message: InboundMessage) -> int | None:
+    """The earlier message this one is a copy of, delivered to another of our mailboxes.
+
+    One email sent to two of our addresses arrives in both mailboxes, with the same
+    Message-ID but different bytes (each delivery adds its own headers): answering both
+    would send the customer two replies. A copy needs the same Message-ID, sender and
+    subject (senders of spam reuse Message-IDs), and an earlier copy that was parsed; the
+    parses are serialised (``_serialise_threading``, SQLite's write lock), so of two
+    copies exactly one is answered.
+    """
+    if message.mailbox_id is None or not message.message_id:
+        return None
+    return session.scalar(
+        select(InboundMessage.id)
+        .where(
+            InboundMessage.message_id == message.message_id,
+            InboundMessage.id != message.id,
+            InboundMessage.mailbox_id.is_not(None),
+            InboundMessage.mailbox_id != message.mailbox_id,
+            InboundMessage.parsed_at.is_not(None),
+            InboundMessage.status != InboundStatus.QUARANTINED,
+            InboundMessage.from_address == message.from_address,
+            InboundMessage.subject == message.subject,
+        )
+        .order_by(InboundMessage.id)
+        .limit(1)
+    )
 
 
 def _already_stored(
