@@ -111,7 +111,7 @@ def parse_for_triage(
     the reason is on the row and there is nothing to triage. None: no such message.
     Safe to run again (a job retried after a crash): a parsed message is left as it is.
     """
-    with database.session() as session:
+    with database.read_session() as session:
         raw_unless_parsed = case((InboundMessage.parsed_at.is_(None), InboundMessage.raw))
         stored = session.execute(
             select(
