@@ -34,21 +34,22 @@ def _count(database: Database) -> int:
 def test_many_threads_holding_the_lock_longer_than_the_busy_timeout_all_commit(
     tmp_path: Path,
 ) -> None:
-    # 12 threads x 4 transactions x 30 ms held: the last waits ~1.4 s, seven times the
-    # 200 ms busy timeout. Through SQLite's busy handler alone some would fail.
-    database = _database(tmp_path / "busy.db", busy_timeout_ms=200)
+    # 16 threads x 3 transactions x 60 ms held: ~2.9 s of turns, three times the 1 s busy
+    # timeout, so through SQLite's busy handler alone some fail; the in-process wait (6 s)
+    # outlasts the whole queue even on a loaded machine.
+    database = _database(tmp_path / "busy.db", busy_timeout_ms=1000)
     errors: list[BaseException] = []
 
     def write() -> None:
         try:
-            for _ in range(4):
+            for _ in range(3):
                 with database.session() as session:
                     session.execute(text("INSERT INTO counter VALUES (1)"))
-                    time.sleep(0.03)
+                    time.sleep(0.06)
         except BaseException as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
 
-    threads = [threading.Thread(target=write) for _ in range(12)]
+    threads = [threading.Thread(target=write) for _ in range(16)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -84,8 +85,10 @@ def test_the_lock_is_given_back_after_a_rollback_a_close_and_a_failed_statement(
 
 
 def test_two_handles_on_one_file_share_the_lock(tmp_path: Path) -> None:
-    first = _database(tmp_path / "shared.db", busy_timeout_ms=100)
-    second = Database(f"sqlite:///{tmp_path / 'shared.db'}", busy_timeout_ms=100)
+    # The first holds its transaction 0.4 s: longer than SQLite's 200 ms busy timeout (so
+    # the second would fail without the shared lock), well inside the lock's 1.2 s wait.
+    first = _database(tmp_path / "shared.db", busy_timeout_ms=200)
+    second = Database(f"sqlite:///{tmp_path / 'shared.db'}", busy_timeout_ms=200)
     entered = threading.Event()
     release = threading.Event()
 
@@ -99,10 +102,10 @@ def test_two_handles_on_one_file_share_the_lock(tmp_path: Path) -> None:
     holder.start()
     assert entered.wait(timeout=5)
     started = time.monotonic()
-    threading.Timer(0.3, release.set).start()
+    threading.Timer(0.4, release.set).start()
     with second.session() as session:  # waits for the first handle's commit, does not fail
         session.execute(text("INSERT INTO counter VALUES (1)"))
-    assert time.monotonic() - started >= 0.25
+    assert time.monotonic() - started >= 0.35
     holder.join()
     assert _count(first) == 2
     first.dispose()
