@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlalchemy import case, select, text
 from sqlalchemy.orm import Session
 
+from hatchway.known_messages import already_stored, earlier_copy
 from hatchway.mail.parse import ParsedEmail, Quarantined, parse_message
 from hatchway.mail.raw_headers import MESSAGE_ID_LIMIT, message_id_of
 from hatchway.mail.signals import should_never_answer
@@ -82,7 +83,15 @@ def accept_raw_message(
     Idempotent: the same bytes from the same source (or the same mailbox UID) return the
     message stored the first time.
     """
-    existing = _already_stored(session, raw, source, mailbox_id, uidvalidity, uid)
+    digest = hashlib.sha256(raw).hexdigest()
+    existing = already_stored(
+        session,
+        digest=digest,
+        source=source,
+        mailbox_id=mailbox_id,
+        uidvalidity=uidvalidity,
+        uid=uid,
+    )
     if existing is not None:
         return Accepted(existing, is_new=False)
     message = InboundMessage(
@@ -91,7 +100,7 @@ def accept_raw_message(
         uidvalidity=uidvalidity,
         uid=uid,
         raw=raw,
-        content_sha256=hashlib.sha256(raw).hexdigest(),
+        content_sha256=digest,
         message_id=message_id_of(raw),
     )
     session.add(message)
@@ -201,76 +210,12 @@ def _apply_parse(
         message.status_reason = "never answered: " + "; ".join(
             f"{signal.kind}: {signal.evidence}" for signal in result.loop_signals
         )
-    elif (original := _copy_of(session, message)) is not None:
+    elif (original := earlier_copy(session, message)) is not None:
         message.status = InboundStatus.IGNORED
         message.status_reason = (
             f"a copy of message {original}: the same email (Message-ID {message.message_id}, "
             "same sender and subject) reached another of our mailboxes, and is handled there"
         )
-
-
-def _copy_of(session: Session, message: InboundMessage) -> int | None:
-    """The earlier message this one is a copy of, delivered to another of our mailboxes.
-
-    One email sent to two of our addresses arrives in both mailboxes, with the same
-    Message-ID but different bytes (each delivery adds its own headers): answering both
-    would send the customer two replies. A copy needs the same Message-ID, sender and
-    subject (senders of spam reuse Message-IDs), and an earlier copy that was parsed; the
-    parses are serialised (``_serialise_threading``, SQLite's write lock), so of two
-    copies exactly one is answered.
-    """
-    if message.mailbox_id is None or not message.message_id:
-        return None
-    return session.scalar(
-        select(InboundMessage.id)
-        .where(
-            InboundMessage.message_id == message.message_id,
-            InboundMessage.id != message.id,
-            InboundMessage.mailbox_id.is_not(None),
-            InboundMessage.mailbox_id != message.mailbox_id,
-            InboundMessage.parsed_at.is_not(None),
-            InboundMessage.status != InboundStatus.QUARANTINED,
-            InboundMessage.from_address == message.from_address,
-            InboundMessage.subject == message.subject,
-        )
-        .order_by(InboundMessage.id)
-        .limit(1)
-    )
-
-
-def _already_stored(
-    session: Session,
-    raw: bytes,
-    source: InboundSource,
-    mailbox_id: int | None,
-    uidvalidity: int | None,
-    uid: int | None,
-) -> InboundMessage | None:
-    digest = hashlib.sha256(raw).hexdigest()
-    if mailbox_id is None or uid is None:
-        same_bytes = select(InboundMessage).where(
-            InboundMessage.source == source, InboundMessage.content_sha256 == digest
-        )
-        return session.scalars(same_bytes.limit(1)).first()
-    same_uid = select(InboundMessage).where(
-        InboundMessage.mailbox_id == mailbox_id,
-        InboundMessage.uidvalidity == uidvalidity,
-        InboundMessage.uid == uid,
-    )
-    found = session.scalars(same_uid.limit(1)).first()
-    if found is not None:
-        return found
-    # After a UIDVALIDITY change the server re-numbers everything: the same bytes in the
-    # same mailbox are the message we already have. Re-key it to its new UID.
-    renumbered = select(InboundMessage).where(
-        InboundMessage.mailbox_id == mailbox_id,
-        InboundMessage.content_sha256 == digest,
-        InboundMessage.uidvalidity != uidvalidity,
-    )
-    found = session.scalars(renumbered.limit(1)).first()
-    if found is not None:
-        found.uidvalidity, found.uid = uidvalidity, uid
-    return found
 
 
 def _safe_parse(raw: bytes, own_domains: frozenset[str]) -> ParsedEmail | Quarantined:
