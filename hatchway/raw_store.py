@@ -46,9 +46,9 @@ __all__ = ["FetchedRaw", "StoredChunk", "store_fetched"]
 _MESSAGES = cast(Table, InboundMessage.__table__)  # Core: no ORM objects for a chunk's rows
 _JOBS = cast(Table, Job.__table__)
 
-# One chunk's rows on their way in: a temporary table of the session's connection
-# (PostgreSQL drops it at commit or rollback; SQLite keeps it on the connection, emptied
-# after each chunk). Only the columns that differ per message: the rest are bound once.
+# One chunk's rows on their way in: a temporary table kept on the session's connection
+# (PostgreSQL empties it at each commit, see _POSTGRESQL_STAGING; SQLite empties it after
+# each chunk). Only the columns that differ per message: the rest are bound once.
 _STAGING = Table(
     "hatchway_ingest_staging",
     MetaData(),
