@@ -53,12 +53,23 @@ class RunInfo:
 def _run_info(
     node: str, prompt: Prompt, result: AgentRunResult[OutputT], latency_ms: float
 ) -> RunInfo:
-    usage = result.usage
     response = result.response
+    model_name = response.model_name or "unknown"
+    return _record(node, prompt, model_name, response.provider_name, result.usage, latency_ms)
+
+
+def _record(
+    node: str,
+    prompt: Prompt,
+    model_name: str,
+    provider: str | None,
+    usage: RunUsage,
+    latency_ms: float,
+) -> RunInfo:
     return RunInfo(
         node=node,
-        model_name=response.model_name or "unknown",
-        provider=response.provider_name,
+        model_name=model_name,
+        provider=provider,
         prompt_ref=prompt.ref,
         prompt_hash=prompt.hash,
         input_tokens=usage.input_tokens,
@@ -159,16 +170,4 @@ def run_offline(
         message = f"Exceeded maximum output retries ({OUTPUT_RETRIES})"
         raise UnexpectedModelBehavior(message, body=refused.message) from refused
     latency_ms = (time.perf_counter() - started) * 1000
-    info = RunInfo(
-        node=node,
-        model_name=model.model_name,
-        provider=model.system,
-        prompt_ref=prompt.ref,
-        prompt_hash=prompt.hash,
-        input_tokens=usage.input_tokens,
-        output_tokens=usage.output_tokens,
-        cache_read_tokens=0,
-        requests=1,
-        latency_ms=round(latency_ms, 3),
-    )
-    return output, info
+    return output, _record(node, prompt, model.model_name, model.system, usage, latency_ms)
