@@ -78,8 +78,14 @@ class Database:
                 "installed (pip install 'hatchway[postgres]')",
             ) from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        reading = self.engine.execution_options(**{READS_ONLY: True})
-        self._read_sessions = sessionmaker(reading, expire_on_commit=False)
+        self._reading_engine: Engine | None = None
+        if self.dialect == "sqlite" and parsed.database and parsed.database != ":memory:":
+            self._reading_engine = _sqlite_reading_engine(
+                parsed, busy_timeout_ms=busy_timeout_ms, echo=echo
+            )
+        self._read_sessions = sessionmaker(
+            self._reading_engine or self.engine, expire_on_commit=False
+        )
 
     @property
     def dialect(self) -> str:
@@ -94,10 +100,12 @@ class Database:
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:
-        """A session that only reads. On SQLite its transaction is a plain (deferred)
-        ``BEGIN`` in ``query_only`` mode: it takes no write lock, so it neither waits for the
-        writers nor holds them up (WAL readers see the last commit); a write in it fails
-        ("attempt to write a readonly database"). On PostgreSQL it is :meth:`session`."""
+        """A session that only reads. On a SQLite file it runs on connections of their own,
+        opened in ``query_only`` mode, and its transaction is a plain (deferred) ``BEGIN``:
+        it takes no write lock, so it neither waits for the writers nor holds them up (WAL
+        readers see the last commit); a write in it fails ("attempt to write a readonly
+        database"). On PostgreSQL, and on an in-memory SQLite database (one connection's
+        own), it is :meth:`session`."""
         with self._read_sessions.begin() as session:
             yield session
 
@@ -116,6 +124,8 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+        if self._reading_engine is not None:
+            self._reading_engine.dispose()
 
 
 def _make_engine(url: URL, *, busy_timeout_ms: int, echo: bool, pool_size: int | None) -> Engine:
@@ -151,9 +161,6 @@ def _ping_when_idle(engine: Engine) -> None:
             # The pool drops this connection and checks out another (up to three tries).
             raise DisconnectionError(f"pooled connection is gone: {exc}") from exc
 
-
-# The execution option that marks read sessions' connections (Database.read_session).
-READS_ONLY: Final = "hatchway_reads_only"
 
 # How much longer than SQLite's busy timeout a thread waits for the in-process lock: the
 # queue may be long when every job thread writes, and waiting here costs no CPU.
@@ -207,25 +214,12 @@ def _sqlite_engine(url: URL, *, busy_timeout_ms: int, echo: bool) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy, not the driver, decide when transactions begin (see _on_begin).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+        _configure_sqlite(dbapi_connection, busy_timeout_ms)
+        _set_pragma(dbapi_connection, "journal_mode=WAL")
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         holder = connection.connection.info  # the pooled DBAPI connection's own dict
-        reads_only = bool(connection.get_execution_options().get(READS_ONLY))
-        if holder.get(READS_ONLY, False) != reads_only:  # set once per change of use
-            connection.exec_driver_sql(f"PRAGMA query_only={int(reads_only)}")
-            holder[READS_ONLY] = reads_only
-        if reads_only:
-            connection.exec_driver_sql("BEGIN")  # deferred: a WAL reader takes no lock
-            return
         writers.acquire(holder)
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -248,6 +242,42 @@ def _sqlite_engine(url: URL, *, busy_timeout_ms: int, echo: bool) -> Engine:
         writers.release(record.info)
 
     return engine
+
+
+def _sqlite_reading_engine(url: URL, *, busy_timeout_ms: int, echo: bool) -> Engine:
+    """Connections for :meth:`Database.read_session`: ``query_only`` from the start, and a
+    deferred ``BEGIN`` (a WAL reader takes no lock, so no writer lock either)."""
+    engine = create_engine(url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        _configure_sqlite(dbapi_connection, busy_timeout_ms)
+        _set_pragma(dbapi_connection, "query_only=1")
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def _configure_sqlite(dbapi_connection: Any, busy_timeout_ms: int) -> None:
+    # Let SQLAlchemy, not the driver, decide when transactions begin (see the begin events).
+    dbapi_connection.isolation_level = None
+    for pragma in (
+        f"busy_timeout={int(busy_timeout_ms)}",
+        "foreign_keys=ON",
+        "synchronous=NORMAL",
+    ):
+        _set_pragma(dbapi_connection, pragma)
+
+
+def _set_pragma(dbapi_connection: Any, pragma: str) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA {pragma}")
+    finally:
+        cursor.close()
 
 
 def _connect_fix(url: URL) -> str:
