@@ -26,7 +26,14 @@ from sqlalchemy import update
 from hatchway.graphs.lease import release_thread_lease
 from hatchway.observability.context import log_context
 from hatchway.store import Database
-from hatchway.store.jobs import ClaimedJob, claim_job, finish_job, requeue_job, retry_or_fail_job
+from hatchway.store.jobs import (
+    ClaimedJob,
+    claim_job,
+    finish_job,
+    job_in_hand,
+    requeue_job,
+    retry_or_fail_job,
+)
 from hatchway.store.models import InboundMessage, InboundStatus, JobState, Lane
 from hatchway.webhooks.events import record_back_in_review
 
@@ -217,17 +224,23 @@ class Worker:
     def _execute(self, job: ClaimedJob) -> None:
         with log_context(item_id=job.inbound_message_id, job_id=job.id):
             log.info("job %s (%s) attempt %s started", job.id, job.kind, job.attempts)
-            try:
-                self.handlers[job.kind](job)
-            except Exception as exc:  # a handler's failure must never kill the worker
-                self._failed(job, exc)
-                return
-            try:
-                with self.database.session() as session:
-                    finished = finish_job(session, job)
-            except Exception:  # e.g. the database busy: the job runs again when its lease ends
-                log.exception("job %s: done, but not marked done; it will run again", job.id)
-                return
+            with job_in_hand(job) as held:
+                try:
+                    self.handlers[job.kind](job)
+                except Exception as exc:  # a handler's failure must never kill the worker
+                    if held.finished is None:
+                        self._failed(job, exc)
+                    else:  # its work committed, and the job with it: nothing to run again
+                        log.exception("job %s: failed after its work was done", job.id)
+                    return
+            finished = held.finished
+            if finished is None:  # the handler did not finish the job in its own transaction
+                try:
+                    with self.database.session() as session:
+                        finished = finish_job(session, job)
+                except Exception:  # e.g. the database busy: the job runs again when its lease ends
+                    log.exception("job %s: done, but not marked done; it will run again", job.id)
+                    return
             if not finished:
                 log.warning("job %s: lease lost before finishing; another worker has it", job.id)
                 return

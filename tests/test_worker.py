@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart
 from pydantic_ai.models.function import AgentInfo
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from hatchway.graphs.checkpoint import open_checkpointer
 from hatchway.graphs.runner import TriageRunner
@@ -16,7 +16,7 @@ from hatchway.graphs.services import TriageSettings
 from hatchway.intake import TRIAGE_JOB, accept_raw_message
 from hatchway.policies.categories import ensure_categories
 from hatchway.store import Database
-from hatchway.store.jobs import ClaimedJob, enqueue
+from hatchway.store.jobs import ClaimedJob, current_job, enqueue
 from hatchway.store.models import InboundMessage, InboundSource, InboundStatus, Job, JobState
 from hatchway.worker import Worker
 from tests.graphs.conftest import DRAFT, make_services
@@ -209,3 +209,65 @@ def test_graph_runs_overlap_up_to_the_concurrency_and_never_beyond(database: Dat
     with database.session() as session:
         statuses = {m.id: m.status for m in session.scalars(select(InboundMessage))}
     assert statuses == dict.fromkeys(ids, InboundStatus.IN_REVIEW)
+
+
+def test_a_handler_may_finish_its_job_in_its_own_last_transaction(database: Database) -> None:
+    """The job is done exactly when the work's result commits: the worker adds nothing."""
+    _, job_id = _message_with_job(database)
+    statements: list[str] = []
+
+    def work(job: ClaimedJob) -> None:
+        held = current_job()
+        assert held is not None and held.job.id == job.id
+        with database.session() as session:
+            assert held.finish(session)
+        held.committed()
+        event.listen(database.engine, "before_cursor_execute", _collect)
+
+    def _collect(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    try:
+        assert Worker(database, {"triage": work}).run_once() is True
+    finally:
+        event.remove(database.engine, "before_cursor_execute", _collect)
+    assert not [s for s in statements if s.lstrip().upper().startswith("UPDATE JOBS")]
+    with database.session() as session:
+        assert session.get(Job, job_id).state == JobState.DONE  # type: ignore[union-attr]
+
+
+def test_a_failure_after_the_job_was_finished_does_not_run_it_again(database: Database) -> None:
+    _, job_id = _message_with_job(database)
+
+    def work(job: ClaimedJob) -> None:
+        held = current_job()
+        assert held is not None
+        with database.session() as session:
+            held.finish(session)
+        held.committed()
+        raise RuntimeError("after the work")
+
+    assert Worker(database, {"triage": work}, retry_base=timedelta(0)).run_once() is True
+    with database.session() as session:
+        job = session.get(Job, job_id)
+        assert job is not None and job.state == JobState.DONE and job.last_error is None
+
+
+def test_a_finish_rolled_back_with_the_work_leaves_the_job_to_be_retried(
+    database: Database,
+) -> None:
+    _, job_id = _message_with_job(database)
+
+    def work(job: ClaimedJob) -> None:
+        held = current_job()
+        assert held is not None
+        with database.session() as session:
+            held.finish(session)
+            raise RuntimeError("the work's transaction failed")
+
+    assert Worker(database, {"triage": work}, retry_base=timedelta(0)).run_once() is True
+    with database.session() as session:
+        job = session.get(Job, job_id)
+        assert job is not None and job.state == JobState.QUEUED
+        assert "the work's transaction failed" in (job.last_error or "")
+    assert current_job() is None  # only within the worker's job

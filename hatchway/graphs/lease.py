@@ -21,10 +21,12 @@ from hatchway.store.models import GraphRun, GraphRunStatus, utcnow
 __all__ = [
     "LeaseLost",
     "LeaseRow",
+    "TakenLease",
     "ThreadBusy",
     "ThreadLease",
     "acquire_lease",
     "release_thread_lease",
+    "take_lease",
 ]
 
 
@@ -89,43 +91,72 @@ class ThreadLease:
     ) -> None:
         """Give the lease back (only if it is still ours), and with it record where the run
         stopped: ``status`` and ``error``, ``finished_at`` when it ended. One statement."""
+        with self.database.session() as session:
+            self.release_in(session, status=status, error=error, finished_at=finished_at)
+        self.released = True
+
+    def release_in(
+        self,
+        session: Session,
+        *,
+        status: GraphRunStatus | None = None,
+        error: str | None = None,
+        finished_at: datetime | None = None,
+    ) -> None:
+        """:meth:`release` in the caller's transaction; the caller sets ``released`` once
+        it commits."""
         values: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None}
         if status is not None:
             values.update(status=status, error=error)
         if finished_at is not None:
             values["finished_at"] = finished_at
-        with self.database.session() as session:
-            session.execute(
-                update(GraphRun)
-                .where(GraphRun.thread_id == self.thread_id, GraphRun.fencing_token == self.token)
-                .values(**values)
-            )
-        self.released = True
+        session.execute(
+            update(GraphRun)
+            .where(GraphRun.thread_id == self.thread_id, GraphRun.fencing_token == self.token)
+            .values(**values)
+        )
 
 
 def acquire_lease(
     database: Database, thread_id: str, owner: str, duration: timedelta
 ) -> ThreadLease:
     """Take the thread's lease, or raise ThreadBusy when another live worker holds it."""
-    now = utcnow()
     with database.session() as session:
-        taken = session.execute(
-            update(GraphRun)
-            .where(
-                GraphRun.thread_id == thread_id,
-                or_(GraphRun.lease_owner.is_(None), GraphRun.lease_expires_at < now),
-            )
-            .values(
-                lease_owner=owner,
-                lease_expires_at=now + duration,
-                fencing_token=GraphRun.fencing_token + 1,
-            )
-            .returning(GraphRun.fencing_token)
+        return take_lease(session, database, thread_id, owner, duration).lease
+
+
+class TakenLease(NamedTuple):
+    """A lease just taken, and the id of the graph run it is on."""
+
+    lease: ThreadLease
+    graph_run_id: int
+
+
+def take_lease(
+    session: Session, database: Database, thread_id: str, owner: str, duration: timedelta
+) -> TakenLease:
+    """:func:`acquire_lease` in the caller's transaction (the lease holds once it commits).
+
+    Raises ThreadBusy when another live worker holds the lease (or the thread has no
+    graph run)."""
+    now = utcnow()
+    taken = session.execute(
+        update(GraphRun)
+        .where(
+            GraphRun.thread_id == thread_id,
+            or_(GraphRun.lease_owner.is_(None), GraphRun.lease_expires_at < now),
         )
-        token = taken.scalar_one_or_none()
-        if token is not None:
-            return ThreadLease(database, thread_id, owner, token)
-        holder = session.scalar(select(GraphRun.lease_owner).where(GraphRun.thread_id == thread_id))
+        .values(
+            lease_owner=owner,
+            lease_expires_at=now + duration,
+            fencing_token=GraphRun.fencing_token + 1,
+        )
+        .returning(GraphRun.fencing_token, GraphRun.id)
+    ).one_or_none()
+    if taken is not None:
+        token, run_id = taken
+        return TakenLease(ThreadLease(database, thread_id, owner, token), run_id)
+    holder = session.scalar(select(GraphRun.lease_owner).where(GraphRun.thread_id == thread_id))
     raise ThreadBusy(thread_id, holder)
 
 

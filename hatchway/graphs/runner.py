@@ -18,12 +18,13 @@ from typing import Any, Final
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command, Durability
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from hatchway.errors import HatchwayError
 from hatchway.graphs.checkpoint import FencedSaver, LeaseReader, lease_reader
-from hatchway.graphs.lease import LeaseLost, ThreadLease, acquire_lease
+from hatchway.graphs.lease import LeaseLost, ThreadLease, take_lease
 from hatchway.graphs.nodes.common import messages_cached
 from hatchway.graphs.nodes.review import ReviewerDecision
 from hatchway.graphs.recording import NodeRunBuffer, guarded
@@ -31,9 +32,10 @@ from hatchway.graphs.services import TriageServices
 from hatchway.graphs.state import TriageState
 from hatchway.graphs.triage import GRAPH_NAME, GRAPH_VERSION, build_triage_graph
 from hatchway.observability.context import log_context
+from hatchway.store.jobs import current_job
 from hatchway.store.models import GraphRun, GraphRunStatus, InboundMessage, InboundStatus, utcnow
 
-__all__ = ["DecisionRefused", "TriageRunner", "thread_config"]
+__all__ = ["DecisionRefused", "TriageRunner", "ensure_graph_run", "thread_config"]
 
 log = logging.getLogger(__name__)
 
@@ -109,13 +111,11 @@ class TriageRunner:
 
     def start(self, message_id: int) -> GraphRunStatus:
         """Run a new message's thread until it ends or waits for review (idempotent)."""
-        run_id = self._graph_run(message_id)
-        with self._leased(message_id) as lease:
+        with self._leased(message_id, new=True) as (lease, run_id):
             config = thread_config(message_id)
             snapshot = self.graph.get_state(config)
             output: dict[str, Any] | None = None
             if snapshot.created_at is None:
-                self._set_inbound(message_id, InboundStatus.TRIAGING)
                 start: TriageState = {"message_id": message_id, "graph_run_id": run_id}
                 output = self.graph.invoke(start, config, durability=DURABILITY)
             elif snapshot.next and not snapshot.interrupts:
@@ -124,7 +124,7 @@ class TriageRunner:
 
     def resume(self, message_id: int, decision: ReviewerDecision) -> GraphRunStatus:
         """Resume a thread waiting at review with the reviewer's decision."""
-        with self._leased(message_id) as lease:
+        with self._leased(message_id) as (lease, _):
             config = thread_config(message_id)
             snapshot = self.graph.get_state(config)
             if "review" not in snapshot.next or not snapshot.interrupts:
@@ -134,7 +134,7 @@ class TriageRunner:
 
     def reopen(self, message_id: int) -> GraphRunStatus:
         """Put a thread whose send was undone back at the review step."""
-        with self._leased(message_id) as lease:
+        with self._leased(message_id) as (lease, _):
             config = thread_config(message_id)
             if self.graph.get_state(config).next:
                 raise DecisionRefused(
@@ -150,46 +150,39 @@ class TriageRunner:
         return "review" in snapshot.next and bool(snapshot.interrupts)
 
     @contextmanager
-    def _leased(self, message_id: int) -> Iterator[ThreadLease]:
-        """The thread's lease while the block runs; given back after it, unless
-        :meth:`_finish` gave it back already with the run's status."""
+    def _leased(self, message_id: int, *, new: bool = False) -> Iterator[tuple[ThreadLease, int]]:
+        """The thread's lease (and its graph run's id) while the block runs; given back after
+        it, unless :meth:`_finish` gave it back already with the run's status.
+
+        ``new``: a triage start, which creates the graph run if there is none and marks a
+        message still waiting (RECEIVED) as TRIAGING, in the lease's transaction."""
         duration = timedelta(minutes=self.services.settings.lease_minutes)
-        lease = acquire_lease(self.database, str(message_id), self.owner, duration)
+        with self.database.session() as session:
+            if new:
+                ensure_graph_run(session, message_id)
+                session.execute(
+                    update(InboundMessage)
+                    .where(
+                        InboundMessage.id == message_id,
+                        InboundMessage.status == InboundStatus.RECEIVED,
+                    )
+                    .values(status=InboundStatus.TRIAGING)
+                )
+            lease, run_id = take_lease(
+                session, self.database, str(message_id), self.owner, duration
+            )
         records = NodeRunBuffer(self.database)
         token, records_token = _current_lease.set(lease), _current_records.set(records)
         try:
             # Every node's log lines name the item; nodes share one load of the message.
             with log_context(item_id=message_id), messages_cached(), guarded(self.guard, records):
-                yield lease
+                yield lease, run_id
         finally:
             records.flush()  # what ran is recorded, also when the run stopped on an error
             _current_records.reset(records_token)
             _current_lease.reset(token)
             if not lease.released:
                 lease.release()
-
-    def _graph_run(self, message_id: int) -> int:
-        thread_id = str(message_id)
-        for _ in range(2):  # a concurrent creator may win the unique thread_id
-            try:
-                with self.database.session() as session:
-                    found = session.scalar(
-                        select(GraphRun.id).where(GraphRun.thread_id == thread_id)
-                    )
-                    if found is not None:
-                        return found
-                    run = GraphRun(
-                        thread_id=thread_id,
-                        inbound_message_id=message_id,
-                        graph_name=GRAPH_NAME,
-                        graph_version=GRAPH_VERSION,
-                    )
-                    session.add(run)
-                    session.flush()
-                    return run.id
-            except IntegrityError:
-                continue
-        raise RuntimeError(f"could not create the graph run of message {message_id}")
 
     def _finish(self, lease: ThreadLease, output: dict[str, Any] | None) -> GraphRunStatus:
         """Record where the run stopped and give the lease back, in one statement.
@@ -208,11 +201,29 @@ class TriageRunner:
         # A failure is not an end state: it was routed to review like anything uncertain.
         status = GraphRunStatus.INTERRUPTED if interrupted else GraphRunStatus.COMPLETED
         finished = None if interrupted else utcnow()
-        lease.release(status=status, error=failure, finished_at=finished)
+        # The run's end, the lease given back and the worker's job done: one transaction.
+        held = current_job()
+        with self.database.session() as session:
+            lease.release_in(session, status=status, error=failure, finished_at=finished)
+            if held is not None:
+                held.finish(session)
+        lease.released = True
+        if held is not None:
+            held.committed()
         return status
 
-    def _set_inbound(self, message_id: int, status: InboundStatus) -> None:
-        with self.database.session() as session:
-            message = session.get(InboundMessage, message_id)
-            if message is not None:
-                message.status = status
+
+def ensure_graph_run(session: Session, message_id: int) -> None:
+    """Create the graph run of a message's thread unless it exists (a concurrent creator's
+    row wins the unique thread_id), in the caller's transaction."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(
+        insert(GraphRun)
+        .values(
+            thread_id=str(message_id),
+            inbound_message_id=message_id,
+            graph_name=GRAPH_NAME,
+            graph_version=GRAPH_VERSION,
+        )
+        .on_conflict_do_nothing(index_elements=[GraphRun.thread_id])
+    )

@@ -10,8 +10,10 @@ expired can never overwrite the work of the one that took the job over.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -23,9 +25,12 @@ from hatchway.store.models import Job, JobState, Lane, utcnow
 
 __all__ = [
     "ClaimedJob",
+    "JobInHand",
     "claim_job",
+    "current_job",
     "enqueue",
     "finish_job",
+    "job_in_hand",
     "requeue_job",
     "retry_or_fail_job",
 ]
@@ -112,6 +117,48 @@ def finish_job(session: Session, job: ClaimedJob) -> bool:
         .values(state=JobState.DONE, finished_at=utcnow(), lease_owner=None, lease_expires_at=None)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+@dataclass
+class JobInHand:
+    """The job a worker thread is running. A handler whose last transaction completes the
+    work marks the job done in that same transaction (:meth:`finish`), so the job is done
+    exactly when the work's result commits, and the worker spends no transaction on it."""
+
+    job: ClaimedJob
+    finished: bool | None = None
+    """None: not finished by the handler (the worker does it); True: done; False: our lease
+    on the job was lost by then."""
+    _pending: bool = field(default=False, init=False, repr=False)
+
+    def finish(self, session: Session) -> bool:
+        """:func:`finish_job` in the caller's transaction; call :meth:`committed` after it
+        commits."""
+        self._pending = finish_job(session, self.job)
+        return self._pending
+
+    def committed(self) -> None:
+        """The transaction that called :meth:`finish` committed."""
+        self.finished = self._pending
+
+
+_job_in_hand: ContextVar[JobInHand | None] = ContextVar("hatchway_job_in_hand", default=None)
+
+
+@contextmanager
+def job_in_hand(job: ClaimedJob) -> Iterator[JobInHand]:
+    """Within: :func:`current_job` is ``job`` (the worker sets it around its handler)."""
+    held = JobInHand(job)
+    token = _job_in_hand.set(held)
+    try:
+        yield held
+    finally:
+        _job_in_hand.reset(token)
+
+
+def current_job() -> JobInHand | None:
+    """The job this thread's worker is running, or None outside a worker's job."""
+    return _job_in_hand.get()
 
 
 def retry_or_fail_job(

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from hatchway.graphs.checkpoint import lease_reader
 from hatchway.graphs.lease import LeaseLost, LeaseRow, acquire_lease
-from hatchway.graphs.runner import TriageRunner
+from hatchway.graphs.runner import TriageRunner, ensure_graph_run
 from hatchway.store import Database
 from hatchway.store.models import Draft, GraphRun, NodeRun, utcnow
 from tests.graphs.conftest import DRAFT, answering, make_services
@@ -34,7 +34,7 @@ def test_the_reader_sees_what_a_session_sees_at_once(
 ) -> None:
     read = lease_reader(checkpointer, database)
     assert read is not None
-    TriageRunner(make_services(database), checkpointer, owner="a")._graph_run(message_id)
+    _create_graph_run(database, message_id)
     thread_id = str(message_id)
     assert read(thread_id) == _session_row(database, thread_id)
     assert read("no-such-thread") is None
@@ -87,6 +87,11 @@ def test_two_readers_share_one_checkpointer_connection(
     """Two runners on one checkpointer (one connection): each reader may read the leases."""
     first, second = lease_reader(checkpointer, database), lease_reader(checkpointer, database)
     assert first is not None and second is not None
-    TriageRunner(make_services(database), checkpointer, owner="a")._graph_run(message_id)
+    _create_graph_run(database, message_id)
     thread_id = str(message_id)
     assert first(thread_id) == second(thread_id) == _session_row(database, thread_id)
+
+
+def _create_graph_run(database: Database, message_id: int) -> None:
+    with database.session() as session:
+        ensure_graph_run(session, message_id)

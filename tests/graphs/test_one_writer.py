@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from hatchway.graphs.checkpoint import open_checkpointer
 from hatchway.graphs.lease import LeaseLost, ThreadBusy, acquire_lease
-from hatchway.graphs.runner import TriageRunner
+from hatchway.graphs.runner import TriageRunner, ensure_graph_run
 from hatchway.store import Database
 from hatchway.store.models import Draft, GraphRun, NodeRun, utcnow
 from tests.graphs.conftest import DRAFT, answering, make_services
@@ -34,7 +34,7 @@ def test_two_workers_racing_on_one_thread_never_both_run_it(
     def work(owner: str) -> None:
         with open_checkpointer(database) as saver:
             runner = TriageRunner(make_services(database, draft=drafting), saver, owner=owner)
-            runner._graph_run(message_id)
+            _create_graph_run(database, message_id)
             gate.wait()
             try:
                 runner.start(message_id)
@@ -60,8 +60,7 @@ def test_two_workers_racing_on_one_thread_never_both_run_it(
 def test_a_lease_taken_over_fences_off_the_old_writer(
     database: Database, checkpointer: BaseCheckpointSaver[Any], message_id: int
 ) -> None:
-    runner = TriageRunner(make_services(database), checkpointer, owner="old")
-    runner._graph_run(message_id)
+    _create_graph_run(database, message_id)
     old = acquire_lease(database, str(message_id), "old", timedelta(minutes=5))
     with pytest.raises(ThreadBusy):
         acquire_lease(database, str(message_id), "new", timedelta(minutes=5))
@@ -75,3 +74,8 @@ def test_a_lease_taken_over_fences_off_the_old_writer(
     old.release()  # releasing a stale lease does not free the new holder's
     with pytest.raises(ThreadBusy):
         acquire_lease(database, str(message_id), "third", timedelta(minutes=5))
+
+
+def _create_graph_run(database: Database, message_id: int) -> None:
+    with database.session() as session:
+        ensure_graph_run(session, message_id)
