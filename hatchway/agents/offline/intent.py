@@ -1,4 +1,5 @@
-"""Training, storing and loading the local intent classifier (TF-IDF + logistic regression).
+"""Training, storing, loading and scoring the local intent classifier (TF-IDF + logistic
+regression).
 
 Artifact format: a pickle (protocol 5) of a small dict holding the fitted scikit-learn
 pipeline, stored as ``<models_dir>/intent-tfidf/<sha256>.pkl`` and pinned by that sha256.
@@ -12,11 +13,16 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import math
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import sklearn
+from numpy.typing import NDArray
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -69,15 +75,19 @@ class IntentClassifier:
 
     def __init__(self, pipeline: Any, sha256: str) -> None:
         self._pipeline = pipeline
+        self._linear = _linear_scorer(pipeline)
         self.sha256 = sha256
         self.classes: tuple[str, ...] = tuple(str(c) for c in pipeline.classes_)
 
     def score(self, text: str) -> IntentScore:
         """Class probabilities for ``text``, reduced to the top two."""
-        # One string we built: scikit-learn's input and parameter checks (a tenth of the
-        # time of a short email) have nothing to find.
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            probabilities = self._pipeline.predict_proba([text])[0]
+        if self._linear is not None:
+            probabilities = self._linear.probabilities(text)
+        else:
+            # One string we built: scikit-learn's input and parameter checks have nothing
+            # to find.
+            with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+                probabilities = self._pipeline.predict_proba([text])[0]
         order = sorted(range(len(self.classes)), key=lambda i: (-probabilities[i], i))
         best, second = order[0], order[1]
         return IntentScore(
@@ -86,6 +96,101 @@ class IntentClassifier:
             runner_up=self.classes[second],
             runner_up_probability=float(probabilities[second]),
         )
+
+
+@dataclass(frozen=True)
+class _TfidfPart:
+    """One fitted TfidfVectorizer of the union and its rows of the transposed coefficients."""
+
+    analyze: Callable[[str], list[str]]
+    vocabulary: dict[str, int]
+    idf: NDArray[np.float64]
+    sublinear: bool
+    coef: NDArray[np.float64]  # (features of this part, classes)
+
+    def add_decision(self, text: str, decision: NDArray[np.float64]) -> None:
+        """Add this part's l2-normalised tf-idf row times the coefficients to ``decision``."""
+        counts = Counter(self.analyze(text))
+        known = [feature for feature in counts if feature in self.vocabulary]
+        if not known:
+            return
+        columns = np.array(list(map(self.vocabulary.__getitem__, known)), dtype=np.intp)
+        weights = np.array(list(map(counts.__getitem__, known)), dtype=np.float64)
+        if self.sublinear:
+            np.log(weights, out=weights)
+            weights += 1.0
+        weights *= self.idf[columns]
+        weights /= math.sqrt(float(weights @ weights))
+        decision += weights @ self.coef[columns]
+
+
+@dataclass(frozen=True)
+class _LinearScorer:
+    """The pipeline's arithmetic for one text, without scikit-learn's per-call machinery.
+
+    ``Pipeline.predict_proba`` on one short email spends most of its time in joblib (the
+    FeatureUnion goes through ``Parallel`` even with ``n_jobs=None``), sparse-matrix
+    building and input checks. This computes the same tf-idf rows, decision values and
+    softmax from the fitted attributes; ``tests/agents/test_intent_fast_path.py`` holds it
+    equal to the pipeline.
+    """
+
+    parts: tuple[_TfidfPart, ...]
+    intercept: NDArray[np.float64]
+
+    def probabilities(self, text: str) -> NDArray[np.float64]:
+        """What ``pipeline.predict_proba([text])[0]`` gives (to float rounding)."""
+        decision = np.zeros_like(self.intercept)
+        for part in self.parts:
+            part.add_decision(text, decision)
+        decision += self.intercept
+        decision -= decision.max()
+        np.exp(decision, out=decision)
+        decision /= decision.sum()
+        return decision
+
+
+def _linear_scorer(pipeline: Any) -> _LinearScorer | None:
+    """A :class:`_LinearScorer` for a pipeline shaped as :func:`_build_pipeline` builds it.
+
+    None for anything else (another norm, binary counts, two classes, weights on the union):
+    those are scored by the pipeline itself."""
+    if not isinstance(pipeline, Pipeline) or len(pipeline.steps) != 2:
+        return None
+    (_, features), (_, clf) = pipeline.steps
+    if not isinstance(features, FeatureUnion) or features.transformer_weights is not None:
+        return None
+    if not isinstance(clf, LogisticRegression) or len(clf.classes_) < 3:
+        return None
+    vectorizers = [vectorizer for _, vectorizer in features.transformer_list]
+    if not all(_plain_tfidf(vectorizer) for vectorizer in vectorizers):
+        return None
+    coef_t = np.asarray(clf.coef_, dtype=np.float64).T
+    if coef_t.shape[0] != sum(len(v.vocabulary_) for v in vectorizers):
+        return None
+    parts, start = [], 0
+    for vectorizer in vectorizers:
+        end = start + len(vectorizer.vocabulary_)
+        part = _TfidfPart(
+            analyze=vectorizer.build_analyzer(),
+            vocabulary=vectorizer.vocabulary_,
+            idf=np.asarray(vectorizer.idf_, dtype=np.float64),
+            sublinear=bool(vectorizer.sublinear_tf),
+            coef=np.ascontiguousarray(coef_t[start:end]),
+        )
+        parts.append(part)
+        start = end
+    return _LinearScorer(tuple(parts), np.asarray(clf.intercept_, dtype=np.float64))
+
+
+def _plain_tfidf(vectorizer: Any) -> bool:
+    return (
+        isinstance(vectorizer, TfidfVectorizer)
+        and vectorizer.norm == "l2"
+        and vectorizer.use_idf
+        and not vectorizer.binary
+        and vectorizer.dtype is np.float64
+    )
 
 
 def _build_pipeline() -> Pipeline:
