@@ -19,20 +19,26 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from langgraph.errors import GraphBubbleUp
+from sqlalchemy import insert
 
 from hatchway.graphs.state import TriageState
 from hatchway.store import Database
-from hatchway.store.models import NodeRun, NodeRunStatus
+from hatchway.store.models import NodeRun, NodeRunStatus, utcnow
 
 __all__ = ["NodeRecord", "NodeResult", "NodeRunBuffer", "guarded", "recorded_node"]
 
 log = logging.getLogger(__name__)
 
 SUMMARY_LIMIT = 2000
+
+# Every row with every column (None included): one executemany for a whole run's records,
+# where the ORM's bulk insert would group the rows by which of their values are None.
+_INSERT = insert(NodeRun).execution_options(render_nulls=True)
 
 
 @dataclass(frozen=True)
@@ -59,21 +65,22 @@ class NodeRunBuffer:
 
     def __init__(self, database: Database) -> None:
         self.database = database
-        self._pending: list[NodeRun] = []
+        self._pending: list[dict[str, Any]] = []
         self._lock = threading.Lock()  # nodes and the checkpoint writer run in pool threads
 
-    def add(self, record: NodeRun) -> None:
-        """Hold a record until the next flush."""
+    def add(self, record: dict[str, Any]) -> None:
+        """Hold a record (a node_runs row's values) until the next flush."""
         with self._lock:
             self._pending.append(record)
 
     def flush(self) -> None:
-        """Write the records held so far in one transaction (nothing when there are none)."""
+        """Write the records held so far in one transaction and one statement (nothing when
+        there are none)."""
         with self._lock:
             pending, self._pending = self._pending, []
             if pending:
                 with self.database.session() as session:
-                    session.add_all(pending)
+                    session.execute(_INSERT, pending)
 
 
 _buffer: ContextVar[NodeRunBuffer | None] = ContextVar("hatchway_node_runs", default=None)
@@ -113,7 +120,7 @@ def recorded_node(
             guard()  # outside the try: a lost lease ends the run, it is not a node failure
         if state.get("failure") and not runs_after_failure:
             return {}
-        started = time.perf_counter()
+        started = _Started(utcnow(), time.perf_counter())
         try:
             update, record = function(state)
         except GraphBubbleUp:
@@ -130,36 +137,42 @@ def recorded_node(
     return run
 
 
+class _Started(NamedTuple):
+    at: datetime
+    clock: float  # time.perf_counter() then
+
+
 def _write(
     database: Database,
     state: TriageState,
     node: str,
-    started: float,
+    started: _Started,
     record: NodeRecord,
     *,
     error: str | None,
 ) -> None:
-    run = NodeRun(
-        graph_run_id=state["graph_run_id"],
-        node=node,
-        status=NodeRunStatus.ERROR if error else NodeRunStatus.OK,
-        provider=record.provider,
-        model=record.model,
-        model_version=record.model_version,
-        prompt_hash=record.prompt_hash,
-        input_tokens=record.input_tokens,
-        output_tokens=record.output_tokens,
-        cost_usd=record.cost_usd,
-        latency_ms=round((time.perf_counter() - started) * 1000),
-        input_summary=_clip(record.input_summary),
-        output_summary=_clip(record.output_summary),
-        error=error,
-    )
+    run: dict[str, Any] = {
+        "graph_run_id": state["graph_run_id"],
+        "node": node,
+        "status": NodeRunStatus.ERROR if error else NodeRunStatus.OK,
+        "provider": record.provider,
+        "model": record.model,
+        "model_version": record.model_version,
+        "prompt_hash": record.prompt_hash,
+        "input_tokens": record.input_tokens,
+        "output_tokens": record.output_tokens,
+        "cost_usd": record.cost_usd,
+        "latency_ms": round((time.perf_counter() - started.clock) * 1000),
+        "input_summary": _clip(record.input_summary),
+        "output_summary": _clip(record.output_summary),
+        "error": error,
+        "started_at": started.at,
+    }
     if (buffer := _buffer.get()) is not None:
         buffer.add(run)
         return
     with database.session() as session:
-        session.add(run)
+        session.execute(_INSERT, [run])
 
 
 def _clip(text: str | None) -> str | None:

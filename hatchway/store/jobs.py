@@ -80,32 +80,49 @@ def claim_job(
         and_(Job.state == JobState.QUEUED, Job.run_after <= now),
         and_(Job.state == JobState.RUNNING, Job.lease_expires_at < now),
     )
-    query = (
-        select(Job)
+    next_job = (
+        select(Job.id)
         .where(runnable, Job.kind.in_(list(kinds)))
         .where(Job.lane.in_([int(lane) for lane in lanes]) if lanes is not None else true())
         .order_by(Job.lane, Job.id)
         .limit(1)
         .with_for_update(skip_locked=True)
+        .scalar_subquery()
     )
-    with database.session() as session:
-        job = session.scalars(query).first()
-        if job is None:
+    claim = (
+        update(Job)
+        .where(Job.id == next_job)
+        .values(
+            state=JobState.RUNNING,
+            lease_owner=owner,
+            lease_expires_at=now + lease,
+            lease_token=Job.lease_token + 1,
+            attempts=Job.attempts + 1,
+        )
+        .returning(
+            Job.id,
+            Job.kind,
+            Job.inbound_message_id,
+            Job.payload,
+            Job.attempts,
+            Job.max_attempts,
+            Job.lease_token,
+            Job.lane,
+        )
+    )
+    with database.session() as session:  # one statement: pick, lock and take the next job
+        row = session.execute(claim).one_or_none()
+        if row is None:
             return None
-        job.state = JobState.RUNNING
-        job.lease_owner = owner
-        job.lease_expires_at = now + lease
-        job.lease_token += 1
-        job.attempts += 1
         return ClaimedJob(
-            id=job.id,
-            kind=job.kind,
-            inbound_message_id=job.inbound_message_id,
-            payload=dict(job.payload),
-            attempts=job.attempts,
-            max_attempts=job.max_attempts,
-            lease_token=job.lease_token,
-            lane=job.lane,
+            id=row.id,
+            kind=row.kind,
+            inbound_message_id=row.inbound_message_id,
+            payload=dict(row.payload),
+            attempts=row.attempts,
+            max_attempts=row.max_attempts,
+            lease_token=row.lease_token,
+            lane=row.lane,
         )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from hatchway.graphs.checkpoint import open_checkpointer
 from hatchway.graphs.nodes.review import ReviewerDecision
@@ -26,6 +26,7 @@ from hatchway.store.models import (
     NodeRunStatus,
     OutboxEntry,
     ReviewDecision,
+    utcnow,
 )
 from tests.graphs.conftest import DRAFT, make_services
 
@@ -73,6 +74,32 @@ def test_every_node_run_is_attributable(
     assert classify.prompt_hash and len(classify.prompt_hash) == 64
     assert classify.input_tokens and classify.output_tokens
     assert classify.cost_usd is not None and classify.latency_ms is not None
+
+
+def test_a_runs_node_records_are_written_in_one_statement_each_with_its_start(
+    database: Database, runner: TriageRunner, message_id: int
+) -> None:
+    inserts: list[int] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO NODE_RUNS"):
+            inserts.append(len(params) if isinstance(params, list) else 1)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    before = utcnow()
+    try:
+        runner.start(message_id)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    after = utcnow()
+    assert inserts == [len(PIPELINE)]  # the whole run's records, one executemany
+    with database.session() as session:
+        runs = list(session.scalars(select(NodeRun).order_by(NodeRun.id)))
+    assert [run.node for run in runs] == PIPELINE
+    starts = [run.started_at for run in runs]
+    assert starts == sorted(starts) and before <= starts[0] < starts[-1] <= after
+    lookup = runs[PIPELINE.index("lookup")]
+    assert lookup.provider is None and lookup.prompt_hash is None  # NULLs kept as NULL
 
 
 def _decide(reviewer_id: int, **fields: Any) -> ReviewerDecision:
