@@ -8,6 +8,7 @@ signal is reported in words so a reviewer (and a rule explanation) can say why.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -54,10 +55,22 @@ def compile_keywords(words: Iterable[str]) -> re.Pattern[str]:
     Rechtsanwalt). The rest of each word is literal text, except ``[..]`` character classes
     kept in the built-in lists. Raises ``ValueError`` for an empty word.
     """
+    words = list(words)
     parts = [_keyword_regex(word) for word in words]
     if not parts:
         raise ValueError("no keywords given")
+    if all(_starts_at_a_word_start(word) for word in words):
+        # Then no match can start right after a word character, so one lookbehind in front
+        # of the alternation does the work of one per alternative: same matches, and the
+        # regex engine stops at once inside a word instead of trying every alternative
+        # (about nine times faster on an email; test_keyword_lookbehind.py holds it equal).
+        parts = [part.removeprefix(_NO_WORD_BEFORE) for part in parts]
+        return re.compile(f"{_NO_WORD_BEFORE}(?:{'|'.join(parts)})", re.IGNORECASE)
     return re.compile("|".join(parts), re.IGNORECASE)
+
+
+_NO_WORD_BEFORE = r"(?<!\w)"
+_ASCII_WORD_CHARS = frozenset(string.ascii_letters + string.digits)
 
 
 def _keyword_regex(word: str) -> str:
@@ -65,9 +78,22 @@ def _keyword_regex(word: str) -> str:
     if not core:
         raise ValueError(f"empty keyword {word!r}")
     body = r"\s+".join(_literal(piece) for piece in core.split())
-    start = r"\w*" if word.strip().startswith("*") else r"(?<!\w)"
+    start = r"\w*" if word.strip().startswith("*") else _NO_WORD_BEFORE
     end = r"\w*" if word.strip().endswith("*") else r"(?!\w)"
     return f"{start}(?:{body}){end}"
+
+
+def _starts_at_a_word_start(word: str) -> bool:
+    """Whether the whole pattern still finds the same with ``(?<!\\w)`` in front of ``word``.
+
+    Words without a leading ``*`` have it already. For ``*text`` it holds when ``text``
+    starts with an ASCII letter or digit: a match then starts on a word character (also
+    ignoring case), and one starting inside a word would also match from that word's first
+    character, which the scan reaches first: no match ends inside a word, as each one ends
+    before a non-word character.
+    """
+    stripped = word.strip()
+    return not stripped.startswith("*") or stripped.strip("*").strip()[:1] in _ASCII_WORD_CHARS
 
 
 def _literal(piece: str) -> str:
