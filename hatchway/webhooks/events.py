@@ -10,8 +10,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from hatchway.store.models import (
@@ -24,9 +25,12 @@ from hatchway.store.models import (
 )
 
 __all__ = [
+    "ITEM_COLUMNS",
+    "ItemRow",
     "REPLY_SENT_EVENTS",
     "EventType",
     "item_payload",
+    "item_payload_of",
     "record_back_in_review",
     "record_event",
     "reply_event_type",
@@ -62,17 +66,34 @@ def record_back_in_review(
     return record_event(session, type=EventType.DRAFT_READY_FOR_REVIEW, payload=payload)
 
 
+# The message's columns an item payload carries (select them, or RETURNING them).
+ItemRow = Row[str | None, str | None, str | None, str | None, datetime]
+ITEM_COLUMNS: Final = (
+    InboundMessage.message_id,
+    InboundMessage.from_address,
+    InboundMessage.subject,
+    InboundMessage.category,
+    InboundMessage.received_at,
+)
+
+
 def item_payload(session: Session, message_id: int, **extra: Any) -> dict[str, Any]:
     """What a CRM needs to link an event to an email: ids, sender, subject, category."""
-    message = session.get(InboundMessage, message_id)
+    row = session.execute(select(*ITEM_COLUMNS).where(InboundMessage.id == message_id)).first()
+    return item_payload_of(message_id, row, **extra)
+
+
+def item_payload_of(message_id: int, row: ItemRow | None, **extra: Any) -> dict[str, Any]:
+    """:func:`item_payload` from the message's :data:`ITEM_COLUMNS` as read (None: no
+    such message)."""
     fields: dict[str, Any] = {"item_id": message_id}
-    if message is not None:
+    if row is not None:
         fields |= {
-            "message_id": message.message_id,
-            "customer_email": message.from_address,
-            "subject": message.subject,
-            "category": message.category,
-            "received_at": message.received_at,
+            "message_id": row.message_id,
+            "customer_email": row.from_address,
+            "subject": row.subject,
+            "category": row.category,
+            "received_at": row.received_at,
         }
     return fields | extra
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from hatchway.graphs.runner import TriageRunner
@@ -33,11 +34,12 @@ def _run(
     checkpointer: BaseCheckpointSaver[Any],
     classification: dict[str, Any],
     rules: tuple[Rule, ...] = DEFAULT_RULES,
+    assigned_role: str | None = None,
 ) -> InboundMessage:
     with database.session() as session:
-        message_id = accept_raw_message(
-            session, raw=THREAT_MAIL, source=InboundSource.FILE
-        ).message.id
+        message = accept_raw_message(session, raw=THREAT_MAIL, source=InboundSource.FILE).message
+        message.assigned_role = assigned_role
+        message_id = message.id
     services = replace(make_services(database, classify=answering(classification)), rules=rules)
     runner = TriageRunner(services, checkpointer, owner="w")
     assert runner.start(message_id) == GraphRunStatus.INTERRUPTED
@@ -70,3 +72,11 @@ def test_a_rule_without_escalate_assigns_no_role(
     message = _run(database, checkpointer, LEGAL, rules=(*no_escalation, ADMIN_FOR_COURT))
     assert message.assigned_role is None
     assert "escalated" not in (message.status_reason or "")
+
+
+@pytest.mark.parametrize(("before", "after"), [("admin", "admin"), ("reviewer", "ops")])
+def test_escalation_raises_an_assigned_role_but_never_lowers_it(
+    database: Database, checkpointer: BaseCheckpointSaver[Any], before: str, after: str
+) -> None:
+    message = _run(database, checkpointer, LEGAL, assigned_role=before)
+    assert message.assigned_role == after

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, literal, select, update
 from sqlalchemy.orm import Session
 
 from hatchway.agents.outputs import Classification, DraftReply
@@ -29,7 +29,8 @@ from hatchway.store.models import (
     Role,
     Route,
 )
-from hatchway.webhooks import EventType, item_payload, record_event
+from hatchway.webhooks import EventType, record_event
+from hatchway.webhooks.events import ITEM_COLUMNS, ItemRow, item_payload_of
 
 __all__ = ["make_route"]
 
@@ -44,13 +45,12 @@ def make_route(services: TriageServices) -> NodeFunction:
             chosen = Route.AUTO if would_auto and mode == CategoryMode.AUTO else Route.REVIEW
             recorded = Route.SHADOW if mode == CategoryMode.SHADOW else chosen
             draft_id = _store_draft(session, state, recorded, would_auto)
-            _set_category(session, state)
+            item = _update_message(session, state, mode, to_review=chosen == Route.REVIEW)
             if chosen == Route.REVIEW:
-                _to_review_inbox(session, state, mode)
                 record_event(
                     session,
                     type=EventType.DRAFT_READY_FOR_REVIEW,
-                    payload=item_payload(session, state["message_id"], draft_id=draft_id),
+                    payload=item_payload_of(state["message_id"], item, draft_id=draft_id),
                 )
         summary = (
             f"{chosen.value} (mode {mode.value}, auto would {'' if would_auto else 'not '}send)"
@@ -64,10 +64,14 @@ def _category_mode(session: Session, state: TriageState) -> tuple[CategoryMode, 
     classification = state.get("classification")
     if classification is None:
         return CategoryMode.REVIEW, None
-    category = session.scalar(select(Category).where(Category.name == classification["category"]))
+    category = session.execute(
+        select(Category.mode, Category.threshold, Category.kill_switch).where(
+            Category.name == classification["category"]
+        )
+    ).first()
     if category is None or category.kill_switch:
         return CategoryMode.REVIEW, None
-    return category.mode, category.threshold
+    return CategoryMode(category.mode), category.threshold
 
 
 def _auto_allowed(state: TriageState, threshold: float | None) -> bool:
@@ -123,27 +127,38 @@ def _shadow_note(route: Route, would_auto: bool) -> list[str]:
     return [f"shadow mode: automation would {'have sent' if would_auto else 'not have sent'} this"]
 
 
-def _to_review_inbox(session: Session, state: TriageState, mode: CategoryMode) -> None:
-    reasons = state.get("review_reasons") or [f"category mode is {mode.value}: a person reviews"]
-    message = session.get(InboundMessage, state["message_id"])
-    if message is not None:
-        message.status = InboundStatus.IN_REVIEW
-        message.status_reason = "; ".join(reasons)[:4000]
-        _assign_escalation(message, state)
+def _update_message(
+    session: Session, state: TriageState, mode: CategoryMode, *, to_review: bool
+) -> ItemRow | None:
+    """The message's category and, for review, its status and reasons (and a rule's
+    escalation) in one statement; its item payload columns as they are now."""
+    values: dict[str, Any] = {}
+    if (classification := state.get("classification")) is not None:
+        values["category"] = classification["category"]
+    if to_review:
+        reasons = state.get("review_reasons") or [
+            f"category mode is {mode.value}: a person reviews"
+        ]
+        values.update(status=InboundStatus.IN_REVIEW, status_reason="; ".join(reasons)[:4000])
+        if (escalation := escalation_of(state.get("rule_hits", []))) is not None:
+            values["assigned_role"] = _raised_role(escalation.role)
+    if not values:
+        return session.execute(
+            select(*ITEM_COLUMNS).where(InboundMessage.id == state["message_id"])
+        ).first()
+    return session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.id == state["message_id"])
+        .values(**values)
+        .returning(*ITEM_COLUMNS)
+    ).first()
 
 
-def _assign_escalation(message: InboundMessage, state: TriageState) -> None:
-    """A rule that escalates assigns the item to its role (never lowering one already set)."""
-    escalation = escalation_of(state.get("rule_hits", []))
-    if escalation is None:
-        return
-    current = message.assigned_role
-    if current is None or ROLE_RANK[Role(current)] < ROLE_RANK[escalation.role]:
-        message.assigned_role = escalation.role.value
-
-
-def _set_category(session: Session, state: TriageState) -> None:
-    classification = state.get("classification")
-    message = session.get(InboundMessage, state["message_id"])
-    if message is not None and classification is not None:
-        message.category = classification["category"]
+def _raised_role(role: Role) -> Any:
+    """``assigned_role`` raised to ``role``, never lowered: a rule that escalates assigns the
+    item to its role, unless a more senior one is assigned already."""
+    senior = [other.value for other in Role if ROLE_RANK[other] > ROLE_RANK[role]]
+    return case(
+        (InboundMessage.assigned_role.in_(senior), InboundMessage.assigned_role),
+        else_=literal(role.value),
+    )
