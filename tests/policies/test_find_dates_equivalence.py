@@ -1,0 +1,98 @@
+"""find_dates' shortcuts find what a plain scan with the full pattern finds.
+
+The shortcuts: no scan without a digit, a pattern without the month-first branch when no
+whitespace comes before a digit, and answers remembered per text. The reference scans every
+text with the full pattern. They must agree over the demo mailbox (whole and line by line),
+every value in the demo shop, the find_dates tests' texts and edge cases.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from hatchway.mail.parse import ParsedEmail, parse_message
+from hatchway.policies.claims import _dates
+from hatchway.policies.claims._dates import DateMention, find_dates
+from tests.policies._demo import DEMO, MAILBOX
+
+EDGE_CASES = [
+    "",
+    "on 2026-11-24. shipped 2026-11-17T10:22:00, am 24.11.2026 geliefert, on 24/11/2026",
+    "on 11/24/2026 (US), 24th November, 2026, Nov. 24 and Dec 1, le 1er décembre",
+    "el 24 de noviembre de 2026, op 24 november 2026, am 3. März, 31.02.2026, 2026-13-01",
+    "may I ask, version 1.2.3, NW-100231, call 0049-1234, dismay 5, summary 5",
+    # Each alone: whitespace other than a space, and other scripts' digits (\d too).
+    "November\u00a024",
+    "Nov.\t3",
+    "mai\n7",
+    "MÄRZ 3",
+    "November ٢٤",
+    "٢٤.١١.٢٠٢٦",
+    "٢٠٢٦-١١-٢٤",
+    "November24 and 24November and 2026-11-24T00:00 and 1/2/2026 and 31/12/2026",
+    "Februar 29 2024, February 30, Feb 29, 29 février 2023",
+]
+
+
+def _reference(text: str) -> list[DateMention]:
+    found = []
+    for match in _dates._DATES.finditer(text):
+        parts = _dates._parts(match)
+        if parts is not None:
+            year, month, day = parts
+            found.append(DateMention(match.group(0), match.start(), match.end(), year, month, day))
+    return found
+
+
+def _shop_values() -> list[str]:
+    db = sqlite3.connect(":memory:")
+    db.executescript((DEMO / "shop.sql").read_text(encoding="utf-8"))
+    tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    values = []
+    for table in tables:
+        for row in db.execute(f"SELECT * FROM {table}"):  # noqa: S608 - names from the schema
+            values += [str(value) for value in row if value is not None]
+    return values
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    texts = []
+    for path in sorted(MAILBOX.glob("*.eml")):
+        parsed = parse_message(path.read_bytes())
+        if isinstance(parsed, ParsedEmail):
+            whole = f"{parsed.subject}\n{parsed.text}"
+            texts += [whole, *whole.splitlines()]
+    return texts + _shop_values() + EDGE_CASES
+
+
+def test_the_same_dates_as_the_full_scan(texts: list[str]) -> None:
+    _dates._dates_in.cache_clear()
+    found = 0
+    for _ in range(2):  # the second round is answered from the cache
+        for text in texts:
+            assert find_dates(text) == _reference(text), text
+            found += len(_reference(text))
+    assert found > 100
+
+
+def test_without_space_before_a_digit_the_short_pattern_matches_alike(texts: list[str]) -> None:
+    checked = 0
+    for text in texts:
+        if _dates._SPACE_DIGIT.search(text):
+            continue
+        short = [
+            m.groupdict() | {"span": m.span()} for m in _dates._DATES_NO_MONTH_FIRST.finditer(text)
+        ]
+        full = [m.groupdict() | {"span": m.span()} for m in _dates._DATES.finditer(text)]
+        assert short == full, text
+        checked += bool(full)
+    assert checked > 20
+
+
+def test_a_remembered_answer_is_a_fresh_list() -> None:
+    first = find_dates("on 2026-11-24 and 24.11.2026")
+    first.clear()
+    assert len(find_dates("on 2026-11-24 and 24.11.2026")) == 2
