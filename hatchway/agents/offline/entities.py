@@ -35,8 +35,8 @@ _LONG_CODE = re.compile(r"[\dA-Z]{11}")  # in each alternative of both tracking 
 _ELEVEN_DIGITS = re.compile(r"\d{11}")  # in _CONTEXT_TRACKING's group
 
 
-def _unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
 
 
 def parse_amount(number: str) -> Decimal | None:
@@ -77,15 +77,28 @@ def amounts_in(text: str) -> tuple[Money, ...]:
 
 def extract_entities(text: str) -> Entities:
     """Every order id, SKU, amount, tracking number and email address in ``text``, in order."""
+    order_ids, skus, tracking, emails = _references_in(text)
+    return Entities(
+        order_ids=list(order_ids),
+        skus=list(skus),
+        amounts=list(amounts_in(text)),
+        tracking_numbers=list(tracking),
+        emails=list(emails),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _references_in(text: str) -> tuple[tuple[str, ...], ...]:
+    # Remembered per text (a new Entities each call: it is mutable): one email's text and
+    # its draft are each read several times (classify, rules, each claim check).
     tracking = []
     if _LONG_CODE.search(text):
         tracking = [m.group(1) for m in _TRACKING.finditer(text)]
         if _ELEVEN_DIGITS.search(text):
             tracking += [m.group(1) for m in _CONTEXT_TRACKING.finditer(text)]
-    return Entities(
-        order_ids=_unique(f"NW-{m.group(1)}" for m in _ORDER.finditer(text)),
-        skus=_unique(m.group(0).upper() for m in _SKU.finditer(text)) if "NW-" in text else [],
-        amounts=_amounts(text),
-        tracking_numbers=_unique(tracking),
-        emails=_unique(m.group(0) for m in _EMAIL.finditer(text)) if "@" in text else [],
+    return (
+        _unique(f"NW-{m.group(1)}" for m in _ORDER.finditer(text)),
+        _unique(m.group(0).upper() for m in _SKU.finditer(text)) if "NW-" in text else (),
+        _unique(tracking),
+        _unique(m.group(0) for m in _EMAIL.finditer(text)) if "@" in text else (),
     )
