@@ -7,11 +7,12 @@ worker whose lease expired and was taken over cannot write into the thread any m
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Connection, Table, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from hatchway.errors import HatchwayError
@@ -91,13 +92,13 @@ class ThreadLease:
     ) -> None:
         """Give the lease back (only if it is still ours), and with it record where the run
         stopped: ``status`` and ``error``, ``finished_at`` when it ended. One statement."""
-        with self.database.session() as session:
-            self.release_in(session, status=status, error=error, finished_at=finished_at)
+        with self.database.transaction() as connection:
+            self.release_in(connection, status=status, error=error, finished_at=finished_at)
         self.released = True
 
     def release_in(
         self,
-        session: Session,
+        session: Session | Connection,
         *,
         status: GraphRunStatus | None = None,
         error: str | None = None,
@@ -105,24 +106,59 @@ class ThreadLease:
     ) -> None:
         """:meth:`release` in the caller's transaction; the caller sets ``released`` once
         it commits."""
-        values: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None}
+        values: dict[str, Any] = {}
         if status is not None:
             values.update(status=status, error=error)
         if finished_at is not None:
             values["finished_at"] = finished_at
-        session.execute(
-            update(GraphRun)
-            .where(GraphRun.thread_id == self.thread_id, GraphRun.fencing_token == self.token)
-            .values(**values)
+        params = {"b_thread_id": self.thread_id, "b_token": self.token}
+        params |= {f"b_{column}": value for column, value in values.items()}
+        session.execute(_release_statement(tuple(sorted(values))), params)
+
+
+GRAPH_RUNS: Final = cast(Table, GraphRun.__table__)
+_TAKE: Final = (
+    update(GRAPH_RUNS)
+    .where(
+        GRAPH_RUNS.c.thread_id == bindparam("b_thread_id"),
+        or_(
+            GRAPH_RUNS.c.lease_owner.is_(None),
+            GRAPH_RUNS.c.lease_expires_at < bindparam("b_now"),
+        ),
+    )
+    .values(
+        lease_owner=bindparam("b_owner"),
+        lease_expires_at=bindparam("b_expires"),
+        fencing_token=GRAPH_RUNS.c.fencing_token + 1,
+    )
+    .returning(GRAPH_RUNS.c.fencing_token, GRAPH_RUNS.c.id)
+)
+_HOLDER: Final = select(GRAPH_RUNS.c.lease_owner).where(
+    GRAPH_RUNS.c.thread_id == bindparam("b_thread_id")
+)
+
+
+@functools.cache
+def _release_statement(columns: tuple[str, ...]) -> Any:
+    """Clear the lease (if the token is still ours), and set ``columns`` (bound as b_...)."""
+    values: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None}
+    values |= {column: bindparam(f"b_{column}") for column in columns}
+    return (
+        update(GRAPH_RUNS)
+        .where(
+            GRAPH_RUNS.c.thread_id == bindparam("b_thread_id"),
+            GRAPH_RUNS.c.fencing_token == bindparam("b_token"),
         )
+        .values(**values)
+    )
 
 
 def acquire_lease(
     database: Database, thread_id: str, owner: str, duration: timedelta
 ) -> ThreadLease:
     """Take the thread's lease, or raise ThreadBusy when another live worker holds it."""
-    with database.session() as session:
-        return take_lease(session, database, thread_id, owner, duration).lease
+    with database.transaction() as connection:
+        return take_lease(connection, database, thread_id, owner, duration).lease
 
 
 class TakenLease(NamedTuple):
@@ -133,30 +169,23 @@ class TakenLease(NamedTuple):
 
 
 def take_lease(
-    session: Session, database: Database, thread_id: str, owner: str, duration: timedelta
+    session: Session | Connection,
+    database: Database,
+    thread_id: str,
+    owner: str,
+    duration: timedelta,
 ) -> TakenLease:
     """:func:`acquire_lease` in the caller's transaction (the lease holds once it commits).
 
     Raises ThreadBusy when another live worker holds the lease (or the thread has no
     graph run)."""
     now = utcnow()
-    taken = session.execute(
-        update(GraphRun)
-        .where(
-            GraphRun.thread_id == thread_id,
-            or_(GraphRun.lease_owner.is_(None), GraphRun.lease_expires_at < now),
-        )
-        .values(
-            lease_owner=owner,
-            lease_expires_at=now + duration,
-            fencing_token=GraphRun.fencing_token + 1,
-        )
-        .returning(GraphRun.fencing_token, GraphRun.id)
-    ).one_or_none()
+    params = {"b_thread_id": thread_id, "b_now": now, "b_owner": owner, "b_expires": now + duration}
+    taken = session.execute(_TAKE, params).one_or_none()
     if taken is not None:
         token, run_id = taken
         return TakenLease(ThreadLease(database, thread_id, owner, token), run_id)
-    holder = session.scalar(select(GraphRun.lease_owner).where(GraphRun.thread_id == thread_id))
+    holder = session.execute(_HOLDER, {"b_thread_id": thread_id}).scalar_one_or_none()
     raise ThreadBusy(thread_id, holder)
 
 

@@ -13,18 +13,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command, Durability
-from sqlalchemy import update
+from sqlalchemy import Connection, Table, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from hatchway.errors import HatchwayError
 from hatchway.graphs.checkpoint import FencedSaver, LeaseReader, lease_reader
-from hatchway.graphs.lease import LeaseLost, ThreadLease, take_lease
+from hatchway.graphs.lease import GRAPH_RUNS, LeaseLost, ThreadLease, take_lease
 from hatchway.graphs.nodes.common import messages_cached
 from hatchway.graphs.nodes.review import ReviewerDecision
 from hatchway.graphs.recording import NodeRunBuffer, guarded
@@ -33,7 +32,7 @@ from hatchway.graphs.state import TriageState
 from hatchway.graphs.triage import GRAPH_NAME, GRAPH_VERSION, build_triage_graph
 from hatchway.observability.context import log_context
 from hatchway.store.jobs import current_job
-from hatchway.store.models import GraphRun, GraphRunStatus, InboundMessage, InboundStatus, utcnow
+from hatchway.store.models import GraphRunStatus, InboundMessage, InboundStatus, utcnow
 
 __all__ = ["DecisionRefused", "TriageRunner", "ensure_graph_run", "thread_config"]
 
@@ -157,19 +156,12 @@ class TriageRunner:
         ``new``: a triage start, which creates the graph run if there is none and marks a
         message still waiting (RECEIVED) as TRIAGING, in the lease's transaction."""
         duration = timedelta(minutes=self.services.settings.lease_minutes)
-        with self.database.session() as session:
+        with self.database.transaction() as connection:
             if new:
-                ensure_graph_run(session, message_id)
-                session.execute(
-                    update(InboundMessage)
-                    .where(
-                        InboundMessage.id == message_id,
-                        InboundMessage.status == InboundStatus.RECEIVED,
-                    )
-                    .values(status=InboundStatus.TRIAGING)
-                )
+                ensure_graph_run(connection, message_id)
+                connection.execute(_MARK_TRIAGING, {"row_id": message_id})
             lease, run_id = take_lease(
-                session, self.database, str(message_id), self.owner, duration
+                connection, self.database, str(message_id), self.owner, duration
             )
         records = NodeRunBuffer(self.database)
         token, records_token = _current_lease.set(lease), _current_records.set(records)
@@ -203,27 +195,47 @@ class TriageRunner:
         finished = None if interrupted else utcnow()
         # The run's end, the lease given back and the worker's job done: one transaction.
         held = current_job()
-        with self.database.session() as session:
-            lease.release_in(session, status=status, error=failure, finished_at=finished)
+        with self.database.transaction() as connection:
+            lease.release_in(connection, status=status, error=failure, finished_at=finished)
             if held is not None:
-                held.finish(session)
+                held.finish(connection)
         lease.released = True
         if held is not None:
             held.committed()
         return status
 
 
-def ensure_graph_run(session: Session, message_id: int) -> None:
+def ensure_graph_run(connection: Connection, message_id: int) -> None:
     """Create the graph run of a message's thread unless it exists (a concurrent creator's
     row wins the unique thread_id), in the caller's transaction."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(
-        insert(GraphRun)
+    params = {"b_thread_id": str(message_id), "b_message_id": message_id}
+    connection.execute(_CREATE_RUN[connection.dialect.name], params)
+
+
+def _create_run(insert: Any) -> Any:
+    return (
+        insert(GRAPH_RUNS)
         .values(
-            thread_id=str(message_id),
-            inbound_message_id=message_id,
+            thread_id=bindparam("b_thread_id"),
+            inbound_message_id=bindparam("b_message_id"),
             graph_name=GRAPH_NAME,
             graph_version=GRAPH_VERSION,
         )
-        .on_conflict_do_nothing(index_elements=[GraphRun.thread_id])
+        .on_conflict_do_nothing(index_elements=[GRAPH_RUNS.c.thread_id])
     )
+
+
+_CREATE_RUN: Final = {
+    "postgresql": _create_run(postgresql.insert),
+    "sqlite": _create_run(sqlite.insert),
+}
+_MESSAGES: Final = cast(Table, InboundMessage.__table__)
+# Only a message still waiting: a thread already past its start keeps the status it has.
+_MARK_TRIAGING: Final = (
+    update(_MESSAGES)
+    .where(
+        _MESSAGES.c.id == bindparam("row_id"),
+        _MESSAGES.c.status == InboundStatus.RECEIVED,
+    )
+    .values(status=InboundStatus.TRIAGING)
+)

@@ -13,6 +13,11 @@ PostgreSQL: a pooled connection that sat idle for :data:`PING_AFTER_IDLE_SECONDS
 when it is checked out (SQLAlchemy's pessimistic disconnect handling, as a checkout event),
 and replaced if the server dropped it; one used moments ago is not: ``pool_pre_ping`` pinged
 on every checkout, a round trip per transaction (a tenth of a triage run's time).
+
+What runs for every email (the job claim, the thread lease, node records) uses Core
+statements built once with bind parameters, on a :meth:`Database.transaction` connection:
+building a statement, its cache key and the ORM session around it cost several times the
+statement itself (one UPDATE on SQLite: 360 µs through the ORM, 80 µs this way).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DisconnectionError, OperationalError
 from sqlalchemy.exc import DatabaseError as SADatabaseError
@@ -108,6 +113,20 @@ class Database:
         own), it is :meth:`session`."""
         with self._read_sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A connection in one transaction, for Core statements only: committed on success,
+        rolled back on error. Same locking as :meth:`session`, without the ORM's unit of
+        work; what the job loop and the graph runner do per email goes this way."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """:meth:`read_session`'s connection, for Core statements only."""
+        with (self._reading_engine or self.engine).begin() as connection:
+            yield connection
 
     def check(self) -> None:
         """Connect once; raise DatabaseError naming the URL and what to do when that fails."""

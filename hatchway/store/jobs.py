@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final, cast
 
-from sqlalchemy import and_, or_, select, true, update
+from sqlalchemy import Connection, Table, and_, bindparam, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from hatchway.store.database import Database
@@ -65,6 +65,63 @@ def enqueue(
     return job
 
 
+JOBS: Final = cast(Table, Job.__table__)
+
+
+def _claim_statement(*, in_lanes: bool) -> Any:
+    """UPDATE the next runnable job (queued, or running with an expired lease) to ours,
+    RETURNING it: pick, lock and take in one statement."""
+    now = bindparam("now", type_=JOBS.c.run_after.type)
+    runnable = or_(
+        and_(JOBS.c.state == JobState.QUEUED, JOBS.c.run_after <= now),
+        and_(JOBS.c.state == JobState.RUNNING, JOBS.c.lease_expires_at < now),
+    )
+    lanes = JOBS.c.lane.in_(bindparam("lanes", expanding=True)) if in_lanes else true()
+    next_job = (
+        select(JOBS.c.id)
+        .where(runnable, JOBS.c.kind.in_(bindparam("kinds", expanding=True)), lanes)
+        .order_by(JOBS.c.lane, JOBS.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return (
+        update(JOBS)
+        .where(JOBS.c.id == next_job)
+        .values(
+            state=JobState.RUNNING,
+            lease_owner=bindparam("owner"),
+            lease_expires_at=bindparam("expires"),
+            lease_token=JOBS.c.lease_token + 1,
+            attempts=JOBS.c.attempts + 1,
+        )
+        .returning(
+            JOBS.c.id,
+            JOBS.c.kind,
+            JOBS.c.inbound_message_id,
+            JOBS.c.payload,
+            JOBS.c.attempts,
+            JOBS.c.max_attempts,
+            JOBS.c.lease_token,
+            JOBS.c.lane,
+        )
+    )
+
+
+_CLAIM_ANY_LANE: Final = _claim_statement(in_lanes=False)
+_CLAIM_IN_LANES: Final = _claim_statement(in_lanes=True)
+_FINISH: Final = (
+    update(JOBS)
+    .where(JOBS.c.id == bindparam("b_id"), JOBS.c.lease_token == bindparam("b_token"))
+    .values(
+        state=JobState.DONE,
+        finished_at=bindparam("b_finished_at"),
+        lease_owner=None,
+        lease_expires_at=None,
+    )
+)
+
+
 def claim_job(
     database: Database,
     *,
@@ -76,64 +133,35 @@ def claim_job(
     """Take the next runnable job (queued, or running with an expired lease), or None;
     only from ``lanes`` when given."""
     now = utcnow()
-    runnable = or_(
-        and_(Job.state == JobState.QUEUED, Job.run_after <= now),
-        and_(Job.state == JobState.RUNNING, Job.lease_expires_at < now),
+    params: dict[str, Any] = {
+        "now": now,
+        "kinds": list(kinds),
+        "owner": owner,
+        "expires": now + lease,
+    }
+    claim = _CLAIM_ANY_LANE
+    if lanes is not None:
+        claim, params["lanes"] = _CLAIM_IN_LANES, [int(lane) for lane in lanes]
+    with database.transaction() as connection:
+        row = connection.execute(claim, params).one_or_none()
+    if row is None:
+        return None
+    return ClaimedJob(
+        id=row.id,
+        kind=row.kind,
+        inbound_message_id=row.inbound_message_id,
+        payload=dict(row.payload),
+        attempts=row.attempts,
+        max_attempts=row.max_attempts,
+        lease_token=row.lease_token,
+        lane=row.lane,
     )
-    next_job = (
-        select(Job.id)
-        .where(runnable, Job.kind.in_(list(kinds)))
-        .where(Job.lane.in_([int(lane) for lane in lanes]) if lanes is not None else true())
-        .order_by(Job.lane, Job.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    claim = (
-        update(Job)
-        .where(Job.id == next_job)
-        .values(
-            state=JobState.RUNNING,
-            lease_owner=owner,
-            lease_expires_at=now + lease,
-            lease_token=Job.lease_token + 1,
-            attempts=Job.attempts + 1,
-        )
-        .returning(
-            Job.id,
-            Job.kind,
-            Job.inbound_message_id,
-            Job.payload,
-            Job.attempts,
-            Job.max_attempts,
-            Job.lease_token,
-            Job.lane,
-        )
-    )
-    with database.session() as session:  # one statement: pick, lock and take the next job
-        row = session.execute(claim).one_or_none()
-        if row is None:
-            return None
-        return ClaimedJob(
-            id=row.id,
-            kind=row.kind,
-            inbound_message_id=row.inbound_message_id,
-            payload=dict(row.payload),
-            attempts=row.attempts,
-            max_attempts=row.max_attempts,
-            lease_token=row.lease_token,
-            lane=row.lane,
-        )
 
 
-def finish_job(session: Session, job: ClaimedJob) -> bool:
+def finish_job(session: Session | Connection, job: ClaimedJob) -> bool:
     """Mark the job done, in the caller's transaction. False when our lease was lost."""
-    result = session.execute(
-        update(Job)
-        .where(Job.id == job.id, Job.lease_token == job.lease_token)
-        .values(state=JobState.DONE, finished_at=utcnow(), lease_owner=None, lease_expires_at=None)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    params = {"b_id": job.id, "b_token": job.lease_token, "b_finished_at": utcnow()}
+    return bool(session.execute(_FINISH, params).rowcount)  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -148,7 +176,7 @@ class JobInHand:
     on the job was lost by then."""
     _pending: bool = field(default=False, init=False, repr=False)
 
-    def finish(self, session: Session) -> bool:
+    def finish(self, session: Session | Connection) -> bool:
         """:func:`finish_job` in the caller's transaction; call :meth:`committed` after it
         commits."""
         self._pending = finish_job(session, self.job)

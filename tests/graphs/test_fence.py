@@ -93,5 +93,5 @@ def test_two_readers_share_one_checkpointer_connection(
 
 
 def _create_graph_run(database: Database, message_id: int) -> None:
-    with database.session() as session:
-        ensure_graph_run(session, message_id)
+    with database.transaction() as connection:
+        ensure_graph_run(connection, message_id)

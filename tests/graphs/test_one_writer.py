@@ -77,5 +77,5 @@ def test_a_lease_taken_over_fences_off_the_old_writer(
 
 
 def _create_graph_run(database: Database, message_id: int) -> None:
-    with database.session() as session:
-        ensure_graph_run(session, message_id)
+    with database.transaction() as connection:
+        ensure_graph_run(connection, message_id)
