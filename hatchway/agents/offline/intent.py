@@ -14,9 +14,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -110,12 +110,13 @@ class _TfidfPart:
 
     def add_decision(self, text: str, decision: NDArray[np.float64]) -> None:
         """Add this part's l2-normalised tf-idf row times the coefficients to ``decision``."""
-        counts = Counter(self.analyze(text))
-        known = [feature for feature in counts if feature in self.vocabulary]
-        if not known:
+        features = self.analyze(text)
+        found = map(self.vocabulary.get, features, repeat(-1))  # -1: not in the vocabulary
+        every = np.fromiter(found, dtype=np.intp, count=len(features))
+        columns, counts = np.unique(every[every >= 0], return_counts=True)
+        if not len(columns):
             return
-        columns = np.array(list(map(self.vocabulary.__getitem__, known)), dtype=np.intp)
-        weights = np.array(list(map(counts.__getitem__, known)), dtype=np.float64)
+        weights = counts.astype(np.float64)
         if self.sublinear:
             np.log(weights, out=weights)
             weights += 1.0
