@@ -17,8 +17,9 @@ import hashlib
 import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Final, cast
 
-from sqlalchemy import case, select, text
+from sqlalchemy import Table, bindparam, case, select, text
 from sqlalchemy.orm import Session
 
 from hatchway.known_messages import already_stored, earlier_copy
@@ -110,6 +111,15 @@ def accept_raw_message(
     return Accepted(message, is_new=True)
 
 
+_MESSAGES: Final = cast(Table, InboundMessage.__table__)
+# A message's status, and its raw bytes only while it is unparsed.
+_STORED_FOR_TRIAGE: Final = select(
+    case((_MESSAGES.c.parsed_at.is_(None), _MESSAGES.c.raw)).label("raw"),
+    _MESSAGES.c.parsed_at,
+    _MESSAGES.c.status,
+).where(_MESSAGES.c.id == bindparam("b_id"))
+
+
 def parse_for_triage(
     database: Database, message_id: int, *, own_domains: frozenset[str] = frozenset()
 ) -> InboundStatus | None:
@@ -120,13 +130,8 @@ def parse_for_triage(
     the reason is on the row and there is nothing to triage. None: no such message.
     Safe to run again (a job retried after a crash): a parsed message is left as it is.
     """
-    with database.read_session() as session:
-        raw_unless_parsed = case((InboundMessage.parsed_at.is_(None), InboundMessage.raw))
-        stored = session.execute(
-            select(
-                raw_unless_parsed.label("raw"), InboundMessage.parsed_at, InboundMessage.status
-            ).where(InboundMessage.id == message_id)
-        ).first()
+    with database.reading() as connection:
+        stored = connection.execute(_STORED_FOR_TRIAGE, {"b_id": message_id}).first()
     if stored is None:
         return None
     if stored.parsed_at is not None:

@@ -21,10 +21,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple, cast
 
 from langgraph.errors import GraphBubbleUp
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 
 from hatchway.graphs.state import TriageState
 from hatchway.store import Database
@@ -36,9 +36,9 @@ log = logging.getLogger(__name__)
 
 SUMMARY_LIMIT = 2000
 
-# Every row with every column (None included): one executemany for a whole run's records,
-# where the ORM's bulk insert would group the rows by which of their values are None.
-_INSERT = insert(NodeRun).execution_options(render_nulls=True)
+# Core, not the ORM's bulk insert, which would group the rows by which of their values are
+# None: a whole run's records go in one executemany.
+_INSERT: Final = insert(cast(Table, NodeRun.__table__))
 
 
 @dataclass(frozen=True)
@@ -79,8 +79,8 @@ class NodeRunBuffer:
         with self._lock:
             pending, self._pending = self._pending, []
             if pending:
-                with self.database.session() as session:
-                    session.execute(_INSERT, pending)
+                with self.database.transaction() as connection:
+                    connection.execute(_INSERT, pending)
 
 
 _buffer: ContextVar[NodeRunBuffer | None] = ContextVar("hatchway_node_runs", default=None)
@@ -171,8 +171,8 @@ def _write(
     if (buffer := _buffer.get()) is not None:
         buffer.add(run)
         return
-    with database.session() as session:
-        session.execute(_INSERT, [run])
+    with database.transaction() as connection:
+        connection.execute(_INSERT, [run])
 
 
 def _clip(text: str | None) -> str | None:

@@ -10,9 +10,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from hatchway.policies.automation import Actor, demote
@@ -50,10 +50,14 @@ GATE_NODE = "gate"
 NO_GATE = "no gate model is trained yet (`hatchway gate train`), so nothing is sent automatically"
 
 
+_GATE_VERSION: Final = select(cast(Table, ModelPin.__table__).c.spec).where(
+    cast(Table, ModelPin.__table__).c.node == GATE_NODE
+)
+
+
 def current_gate_version(session: Session) -> str | None:
     """The version of the gate in force, or None before the first training."""
-    row = session.scalar(select(ModelPin).where(ModelPin.node == GATE_NODE))
-    return None if row is None else row.spec
+    return session.execute(_GATE_VERSION).scalar_one_or_none()
 
 
 def current_gate(session: Session, models_dir: Path) -> GateModel | UnknownGate:
@@ -75,8 +79,8 @@ class GateInForce:
 
     def current(self) -> GateModel | UnknownGate:
         """One small query for the pinned version; the model itself comes from memory."""
-        with self.database.read_session() as session:
-            version = current_gate_version(session)
+        with self.database.reading() as connection:
+            version = connection.execute(_GATE_VERSION).scalar_one_or_none()
         if version is None:
             return UnknownGate(NO_GATE)
         if self._loaded is None or self._loaded[0] != version:

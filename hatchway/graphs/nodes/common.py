@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Final, NamedTuple, cast
 
-from sqlalchemy.orm import defer
+from sqlalchemy import Table, bindparam, select
 
 from hatchway.agents.costs import estimate_cost
 from hatchway.agents.pins import ModelPin
@@ -15,10 +16,24 @@ from hatchway.graphs.recording import NodeRecord
 from hatchway.store import Database
 from hatchway.store.models import InboundMessage
 
-__all__ = ["load_message", "messages_cached", "model_record"]
+__all__ = ["MessageText", "load_message", "messages_cached", "model_record"]
 
-_run_messages: ContextVar[dict[int, InboundMessage] | None] = ContextVar(
+
+class MessageText(NamedTuple):
+    """What the nodes read of the inbound message: its parsed fields, not its raw bytes."""
+
+    subject: str | None
+    from_address: str | None
+    text_body: str | None
+    html_body: str | None
+
+
+_run_messages: ContextVar[dict[int, MessageText] | None] = ContextVar(
     "hatchway_run_messages", default=None
+)
+_MESSAGES: Final = cast(Table, InboundMessage.__table__)
+_LOAD: Final = select(*(_MESSAGES.c[name] for name in MessageText._fields)).where(
+    _MESSAGES.c.id == bindparam("b_id")
 )
 
 
@@ -33,9 +48,8 @@ def messages_cached() -> Iterator[None]:
         _run_messages.reset(token)
 
 
-def load_message(database: Database, message_id: int) -> InboundMessage:
-    """The inbound message a thread is about (detached, read-only use), without its raw
-    bytes: nodes read the parsed fields, and every node would otherwise load the whole mail."""
+def load_message(database: Database, message_id: int) -> MessageText:
+    """The parsed fields of the inbound message a thread is about."""
     cache = _run_messages.get()
     if cache is not None and (cached := cache.get(message_id)) is not None:
         return cached
@@ -45,14 +59,12 @@ def load_message(database: Database, message_id: int) -> InboundMessage:
     return message
 
 
-def _load(database: Database, message_id: int) -> InboundMessage:
-    with database.read_session() as session:
-        message = session.get(
-            InboundMessage, message_id, options=[defer(InboundMessage.raw, raiseload=True)]
-        )
-        if message is None:
-            raise LookupError(f"inbound message {message_id} does not exist")
-        return message
+def _load(database: Database, message_id: int) -> MessageText:
+    with database.reading() as connection:
+        row = connection.execute(_LOAD, {"b_id": message_id}).one_or_none()
+    if row is None:
+        raise LookupError(f"inbound message {message_id} does not exist")
+    return MessageText(*row)
 
 
 def model_record(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final, cast
+
+from sqlalchemy import Table, bindparam, select
 
 from hatchway.agents.outputs import Classification
 from hatchway.agents.requests import ClassifyRequest, DraftRequest, Fact
@@ -94,7 +96,13 @@ def make_draft(services: TriageServices) -> NodeFunction:
     return draft
 
 
+_CATEGORIES: Final = cast(Table, Category.__table__)
+_ANSWERABLE: Final = select(_CATEGORIES.c.answerable).where(
+    _CATEGORIES.c.name == bindparam("b_name")
+)
+
+
 def _answerable(services: TriageServices, category: str) -> bool:
-    with services.database.read_session() as session:
-        row = session.query(Category).filter(Category.name == category).one_or_none()
-        return row is None or row.answerable
+    with services.database.reading() as connection:
+        answerable = connection.execute(_ANSWERABLE, {"b_name": category}).scalar_one_or_none()
+    return answerable is None or bool(answerable)

@@ -148,7 +148,7 @@ def _injection_results(services: TriageServices, message_id: int) -> list[dict[s
     message = load_message(services.database, message_id)
     raw = None
     if message.html_body:
-        with services.database.session() as session:
+        with services.database.read_session() as session:
             raw = session.scalar(select(InboundMessage.raw).where(InboundMessage.id == message_id))
     signals = injection_signals(message.subject or "", message.text_body or "", raw)
     return [
