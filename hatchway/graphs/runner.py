@@ -31,6 +31,7 @@ from hatchway.graphs.services import TriageServices
 from hatchway.graphs.state import TriageState
 from hatchway.graphs.triage import GRAPH_NAME, GRAPH_VERSION, build_triage_graph
 from hatchway.observability.context import log_context
+from hatchway.per_email import one_email
 from hatchway.store.jobs import current_job
 from hatchway.store.models import GraphRunStatus, InboundMessage, InboundStatus, utcnow
 
@@ -167,7 +168,12 @@ class TriageRunner:
         token, records_token = _current_lease.set(lease), _current_records.set(records)
         try:
             # Every node's log lines name the item; nodes share one load of the message.
-            with log_context(item_id=message_id), messages_cached(), guarded(self.guard, records):
+            with (
+                log_context(item_id=message_id),
+                messages_cached(),
+                one_email(),
+                guarded(self.guard, records),
+            ):
                 yield lease, run_id
         finally:
             records.flush()  # what ran is recorded, also when the run stopped on an error

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 
 from hatchway.agents.outputs import Entities, Money
+from hatchway.per_email import remembered_per_email
 
 __all__ = ["amounts_in", "extract_entities", "parse_amount"]
 
@@ -66,12 +66,12 @@ def _amounts(text: str) -> list[Money]:
     return found
 
 
-@lru_cache(maxsize=4096)
+@remembered_per_email
 def amounts_in(text: str) -> tuple[Money, ...]:
     """The amounts of money ``text`` states, in order (as ``extract_entities`` finds them).
 
-    Remembered per text: the claim check reads every looked-up fact's value, and most of
-    them (the shop's policies, a customer's orders) recur from email to email."""
+    Remembered for the email (``hatchway.per_email``): the claim check reads every
+    looked-up fact's value once per amount it checks."""
     return tuple(_amounts(text))
 
 
@@ -87,10 +87,10 @@ def extract_entities(text: str) -> Entities:
     )
 
 
-@lru_cache(maxsize=4096)
+@remembered_per_email
 def _references_in(text: str) -> tuple[tuple[str, ...], ...]:
-    # Remembered per text (a new Entities each call: it is mutable): one email's text and
-    # its draft are each read several times (classify, rules, each claim check).
+    # Remembered for the email (a new Entities each call: it is mutable): one email's text
+    # and its draft are each read several times (classify, rules, each claim check).
     tracking = []
     if _LONG_CODE.search(text):
         tracking = [m.group(1) for m in _TRACKING.finditer(text)]

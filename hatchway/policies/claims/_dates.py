@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+
+from hatchway.per_email import remembered_per_email
 
 __all__ = ["DateMention", "find_dates"]
 
@@ -81,10 +82,10 @@ def find_dates(text: str) -> list[DateMention]:
     return list(_dates_in(text))
 
 
-@lru_cache(maxsize=4096)
+@remembered_per_email
 def _dates_in(text: str) -> tuple[DateMention, ...]:
-    # Remembered per text: the claim check reads every fact's value again for each date it
-    # checks, and most values (statuses, names, the shop's policies) recur.
+    # Remembered for the email (hatchway.per_email): the claim check reads every fact's
+    # value again for each date it checks.
     if not _DIGIT.search(text):  # every format has one; most fact values have none
         return ()
     found = []
