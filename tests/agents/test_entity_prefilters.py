@@ -9,15 +9,14 @@ checks' edges.
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from hatchway.agents.offline import entities
 from hatchway.agents.offline.entities import extract_entities
 from hatchway.agents.outputs import Entities, Money
 from hatchway.per_email import one_email
-from tests.agents.offline_support import DEMO, demo_mailbox
+from tests.agents.offline_support import demo_mailbox
+from tests.fixtures.demo_texts import demo_shop_values
 
 EDGE_CASES = [
     "",
@@ -68,23 +67,12 @@ def _reference_amounts(text: str) -> list[Money]:
     return found
 
 
-def _shop_values() -> list[str]:
-    db = sqlite3.connect(":memory:")
-    db.executescript((DEMO / "shop.sql").read_text(encoding="utf-8"))
-    tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-    values = []
-    for table in tables:
-        for row in db.execute(f"SELECT * FROM {table}"):  # noqa: S608 - names from the schema
-            values += [str(value) for value in row if value is not None]
-    return values
-
-
 def _texts() -> list[str]:
     texts = []
     for mail in demo_mailbox():
         whole = f"{mail.request.subject}\n{mail.request.text}"
         texts += [whole, *whole.splitlines()]
-    return texts + _shop_values() + EDGE_CASES
+    return texts + demo_shop_values() + EDGE_CASES
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,8 @@ import pytest
 
 from hatchway.graphs.nodes import injection
 from hatchway.graphs.nodes.injection import InjectionSignal
-from hatchway.mail.parse import ParsedEmail, parse_message
+from tests.fixtures.demo_texts import demo_mail_texts
 from tests.graphs.test_injection import BIPIA
-from tests.policies._demo import MAILBOX
 
 TEXTS = [
     "",
@@ -34,15 +33,6 @@ TEXTS = [
     "I followed the washing instructions and the jacket shrank.",
     "Tracking 00340434114679844789, invoice to the address on my account please.",
 ]
-
-
-def _demo_texts() -> list[str]:
-    texts = []
-    for path in sorted(MAILBOX.glob("*.eml")):
-        parsed = parse_message(path.read_bytes())
-        if isinstance(parsed, ParsedEmail):
-            texts.append(f"{parsed.subject}\n{parsed.text}")
-    return texts
 
 
 def _bipia_texts() -> list[str]:
@@ -79,7 +69,7 @@ def _check(texts: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_same_signals_on_the_demo_mail_and_test_texts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _check(_demo_texts() + TEXTS, monkeypatch)
+    _check(demo_mail_texts() + TEXTS, monkeypatch)
 
 
 @pytest.mark.shared_data

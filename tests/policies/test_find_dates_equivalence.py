@@ -10,7 +10,6 @@ every value in the demo shop, the find_dates tests' texts and edge cases.
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import pytest
 
@@ -18,7 +17,8 @@ from hatchway.mail.parse import ParsedEmail, parse_message
 from hatchway.per_email import one_email
 from hatchway.policies.claims import _dates
 from hatchway.policies.claims._dates import DateMention, find_dates
-from tests.policies._demo import DEMO, MAILBOX
+from tests.fixtures.demo_texts import demo_shop_values
+from tests.policies._demo import MAILBOX
 
 EDGE_CASES = [
     "",
@@ -52,17 +52,6 @@ def _reference(text: str) -> list[DateMention]:
     return found
 
 
-def _shop_values() -> list[str]:
-    db = sqlite3.connect(":memory:")
-    db.executescript((DEMO / "shop.sql").read_text(encoding="utf-8"))
-    tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-    values = []
-    for table in tables:
-        for row in db.execute(f"SELECT * FROM {table}"):  # noqa: S608 - names from the schema
-            values += [str(value) for value in row if value is not None]
-    return values
-
-
 @pytest.fixture(scope="module")
 def texts() -> list[str]:
     texts = []
@@ -71,7 +60,7 @@ def texts() -> list[str]:
         if isinstance(parsed, ParsedEmail):
             whole = f"{parsed.subject}\n{parsed.text}"
             texts += [whole, *whole.splitlines()]
-    return texts + _shop_values() + EDGE_CASES
+    return texts + demo_shop_values() + EDGE_CASES
 
 
 def test_the_same_dates_as_the_full_scan(texts: list[str]) -> None:

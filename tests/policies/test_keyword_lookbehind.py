@@ -14,10 +14,9 @@ from collections.abc import Iterable
 
 import pytest
 
-from hatchway.mail.parse import ParsedEmail, parse_message
 from hatchway.policies import sentiment
 from hatchway.policies.sentiment import _keyword_regex, _word_list, compile_keywords
-from tests.policies._demo import MAILBOX
+from tests.fixtures.demo_texts import demo_mail_texts
 
 BUILT_IN = {
     "anger": _word_list(sentiment._ANGER_WORDS),
@@ -48,16 +47,6 @@ def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)]
 
 
-def _demo_texts() -> list[str]:
-    texts = []
-    for path in sorted(MAILBOX.glob("*.eml")):
-        parsed = parse_message(path.read_bytes())
-        if isinstance(parsed, ParsedEmail):
-            texts.append(f"{parsed.subject}\n{parsed.text}")
-    assert len(texts) > 50
-    return texts
-
-
 def _built_in_in_company(words: list[str]) -> list[str]:
     rng = random.Random(7)
     texts = []
@@ -79,7 +68,7 @@ def test_built_in_lists_take_the_one_lookbehind_form(name: str) -> None:
 def test_built_in_lists_find_the_same(name: str) -> None:
     words = BUILT_IN[name]
     fast, plain = compile_keywords(words), _plain(words)
-    texts = _demo_texts() + TEXTS + _built_in_in_company(words)
+    texts = demo_mail_texts() + TEXTS + _built_in_in_company(words)
     found = 0
     for text in texts:
         assert _spans(fast, text) == _spans(plain, text), text
