@@ -17,9 +17,9 @@ import hashlib
 import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Final, cast
+from typing import Final
 
-from sqlalchemy import Table, bindparam, case, select, text
+from sqlalchemy import bindparam, case, select, text
 from sqlalchemy.orm import Session
 
 from hatchway.known_messages import already_stored, earlier_copy
@@ -38,6 +38,7 @@ from hatchway.store.models import (
     Thread,
     utcnow,
 )
+from hatchway.store.tables import MESSAGES as _MESSAGES
 
 __all__ = [
     "TRIAGE_JOB",
@@ -111,7 +112,6 @@ def accept_raw_message(
     return Accepted(message, is_new=True)
 
 
-_MESSAGES: Final = cast(Table, InboundMessage.__table__)
 # A message's status, and its raw bytes only while it is unparsed.
 _STORED_FOR_TRIAGE: Final = select(
     case((_MESSAGES.c.parsed_at.is_(None), _MESSAGES.c.raw)).label("raw"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -39,12 +39,12 @@ from sqlalchemy.orm import Session
 
 from hatchway.intake import TRIAGE_JOB
 from hatchway.mail.raw_headers import message_id_of
-from hatchway.store.models import InboundMessage, InboundSource, Job, Lane
+from hatchway.store.models import InboundMessage, InboundSource, Lane
+from hatchway.store.tables import JOBS as _JOBS
+from hatchway.store.tables import MESSAGES as _MESSAGES
 
 __all__ = ["FetchedRaw", "StoredChunk", "store_fetched"]
 
-_MESSAGES = cast(Table, InboundMessage.__table__)  # Core: no ORM objects for a chunk's rows
-_JOBS = cast(Table, Job.__table__)
 
 # One chunk's rows on their way in: a temporary table kept on the session's connection
 # (PostgreSQL empties it at each commit, see _POSTGRESQL_STAGING; SQLite empties it after

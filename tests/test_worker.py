@@ -16,7 +16,7 @@ from hatchway.graphs.services import TriageSettings
 from hatchway.intake import TRIAGE_JOB, accept_raw_message
 from hatchway.policies.categories import ensure_categories
 from hatchway.store import Database
-from hatchway.store.jobs import ClaimedJob, current_job, enqueue
+from hatchway.store.jobs import ClaimedJob, current_job, enqueue, finish_job
 from hatchway.store.models import InboundMessage, InboundSource, InboundStatus, Job, JobState
 from hatchway.worker import Worker
 from tests.graphs.conftest import DRAFT, make_services
@@ -220,8 +220,9 @@ def test_a_handler_may_finish_its_job_in_its_own_last_transaction(database: Data
         held = current_job()
         assert held is not None and held.job.id == job.id
         with database.session() as session:
-            assert held.finish(session)
-        held.committed()
+            done = finish_job(session, held.job)
+        assert done
+        held.finished = done
         event.listen(database.engine, "before_cursor_execute", _collect)
 
     def _collect(*args: object) -> None:
@@ -243,8 +244,7 @@ def test_a_failure_after_the_job_was_finished_does_not_run_it_again(database: Da
         held = current_job()
         assert held is not None
         with database.session() as session:
-            held.finish(session)
-        held.committed()
+            held.finished = finish_job(session, held.job)
         raise RuntimeError("after the work")
 
     assert Worker(database, {"triage": work}, retry_base=timedelta(0)).run_once() is True
@@ -262,7 +262,7 @@ def test_a_finish_rolled_back_with_the_work_leaves_the_job_to_be_retried(
         held = current_job()
         assert held is not None
         with database.session() as session:
-            held.finish(session)
+            finish_job(session, held.job)
             raise RuntimeError("the work's transaction failed")
 
     assert Worker(database, {"triage": work}, retry_base=timedelta(0)).run_once() is True

@@ -10,14 +10,15 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final, NamedTuple, cast
+from typing import Any, Final, NamedTuple
 
-from sqlalchemy import Connection, Table, bindparam, or_, select, update
+from sqlalchemy import Connection, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from hatchway.errors import HatchwayError
 from hatchway.store import Database
 from hatchway.store.models import GraphRun, GraphRunStatus, utcnow
+from hatchway.store.tables import GRAPH_RUNS
 
 __all__ = [
     "LeaseLost",
@@ -116,7 +117,6 @@ class ThreadLease:
         session.execute(_release_statement(tuple(sorted(values))), params)
 
 
-GRAPH_RUNS: Final = cast(Table, GraphRun.__table__)
 _TAKE: Final = (
     update(GRAPH_RUNS)
     .where(

@@ -21,14 +21,15 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Final, NamedTuple, cast
+from typing import Any, Final, NamedTuple
 
 from langgraph.errors import GraphBubbleUp
-from sqlalchemy import Table, insert
+from sqlalchemy import insert
 
 from hatchway.graphs.state import TriageState
 from hatchway.store import Database
-from hatchway.store.models import NodeRun, NodeRunStatus, utcnow
+from hatchway.store.models import NodeRunStatus, utcnow
+from hatchway.store.tables import NODE_RUNS
 
 __all__ = ["NodeRecord", "NodeResult", "NodeRunBuffer", "guarded", "recorded_node"]
 
@@ -38,7 +39,7 @@ SUMMARY_LIMIT = 2000
 
 # Core, not the ORM's bulk insert, which would group the rows by which of their values are
 # None: a whole run's records go in one executemany.
-_INSERT: Final = insert(cast(Table, NodeRun.__table__))
+_INSERT: Final = insert(NODE_RUNS)
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
-from typing import Any, Final, cast
+from typing import Any, Final
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command, Durability
-from sqlalchemy import Connection, Table, bindparam, update
+from sqlalchemy import Connection, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hatchway.errors import HatchwayError
 from hatchway.graphs.checkpoint import FencedSaver, LeaseReader, lease_reader
-from hatchway.graphs.lease import GRAPH_RUNS, LeaseLost, ThreadLease, take_lease
+from hatchway.graphs.lease import LeaseLost, ThreadLease, take_lease
 from hatchway.graphs.nodes.common import messages_cached
 from hatchway.graphs.nodes.review import ReviewerDecision
 from hatchway.graphs.recording import NodeRunBuffer, guarded
@@ -32,8 +32,10 @@ from hatchway.graphs.state import TriageState
 from hatchway.graphs.triage import GRAPH_NAME, GRAPH_VERSION, build_triage_graph
 from hatchway.observability.context import log_context
 from hatchway.per_email import one_email
-from hatchway.store.jobs import current_job
-from hatchway.store.models import GraphRunStatus, InboundMessage, InboundStatus, utcnow
+from hatchway.store.jobs import current_job, finish_job
+from hatchway.store.models import GraphRunStatus, InboundStatus, utcnow
+from hatchway.store.tables import GRAPH_RUNS
+from hatchway.store.tables import MESSAGES as _MESSAGES
 
 __all__ = ["DecisionRefused", "TriageRunner", "ensure_graph_run", "thread_config"]
 
@@ -203,11 +205,10 @@ class TriageRunner:
         held = current_job()
         with self.database.transaction() as connection:
             lease.release_in(connection, status=status, error=failure, finished_at=finished)
-            if held is not None:
-                held.finish(connection)
+            job_done = None if held is None else finish_job(connection, held.job)
         lease.released = True
         if held is not None:
-            held.committed()
+            held.finished = job_done
         return status
 
 
@@ -235,7 +236,6 @@ _CREATE_RUN: Final = {
     "postgresql": _create_run(postgresql.insert),
     "sqlite": _create_run(sqlite.insert),
 }
-_MESSAGES: Final = cast(Table, InboundMessage.__table__)
 # Only a message still waiting: a thread already past its start keeps the status it has.
 _MARK_TRIAGING: Final = (
     update(_MESSAGES)

@@ -10,9 +10,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Final
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hatchway.policies.automation import Actor, demote
@@ -29,6 +29,7 @@ from hatchway.policies.gate import (
 )
 from hatchway.store import Database
 from hatchway.store.models import AuditEvent, Category, CategoryMode, ModelPin, utcnow
+from hatchway.store.tables import MODEL_PINS
 
 __all__ = [
     "GATE_NODE",
@@ -50,9 +51,7 @@ GATE_NODE = "gate"
 NO_GATE = "no gate model is trained yet (`hatchway gate train`), so nothing is sent automatically"
 
 
-_GATE_VERSION: Final = select(cast(Table, ModelPin.__table__).c.spec).where(
-    cast(Table, ModelPin.__table__).c.node == GATE_NODE
-)
+_GATE_VERSION: Final = select(MODEL_PINS.c.spec).where(MODEL_PINS.c.node == GATE_NODE)
 
 
 def current_gate_version(session: Session) -> str | None:

@@ -13,15 +13,16 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Final, cast
+from typing import Any, Final
 
-from sqlalchemy import Connection, Table, and_, bindparam, or_, select, true, update
+from sqlalchemy import Connection, and_, bindparam, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from hatchway.store.database import Database
 from hatchway.store.models import Job, JobState, Lane, utcnow
+from hatchway.store.tables import JOBS
 
 __all__ = [
     "ClaimedJob",
@@ -63,9 +64,6 @@ def enqueue(
     session.add(job)
     session.flush()
     return job
-
-
-JOBS: Final = cast(Table, Job.__table__)
 
 
 def _claim_statement(*, in_lanes: bool) -> Any:
@@ -167,24 +165,14 @@ def finish_job(session: Session | Connection, job: ClaimedJob) -> bool:
 @dataclass
 class JobInHand:
     """The job a worker thread is running. A handler whose last transaction completes the
-    work marks the job done in that same transaction (:meth:`finish`), so the job is done
-    exactly when the work's result commits, and the worker spends no transaction on it."""
+    work may mark the job done in that same transaction (:func:`finish_job`) and, once it
+    committed, set ``finished``: the job is then done exactly when the work's result
+    commits, and the worker spends no transaction on it."""
 
     job: ClaimedJob
     finished: bool | None = None
     """None: not finished by the handler (the worker does it); True: done; False: our lease
     on the job was lost by then."""
-    _pending: bool = field(default=False, init=False, repr=False)
-
-    def finish(self, session: Session | Connection) -> bool:
-        """:func:`finish_job` in the caller's transaction; call :meth:`committed` after it
-        commits."""
-        self._pending = finish_job(session, self.job)
-        return self._pending
-
-    def committed(self) -> None:
-        """The transaction that called :meth:`finish` committed."""
-        self.finished = self._pending
 
 
 _job_in_hand: ContextVar[JobInHand | None] = ContextVar("hatchway_job_in_hand", default=None)

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Final, NamedTuple, cast
+from typing import Final, NamedTuple
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import bindparam, select
 
 from hatchway.agents.costs import estimate_cost
 from hatchway.agents.pins import ModelPin
 from hatchway.agents.runinfo import RunInfo
 from hatchway.graphs.recording import NodeRecord
 from hatchway.store import Database
-from hatchway.store.models import InboundMessage
+from hatchway.store.tables import MESSAGES as _MESSAGES
 
 __all__ = ["MessageText", "load_message", "messages_cached", "model_record"]
 
@@ -31,7 +31,6 @@ class MessageText(NamedTuple):
 _run_messages: ContextVar[dict[int, MessageText] | None] = ContextVar(
     "hatchway_run_messages", default=None
 )
-_MESSAGES: Final = cast(Table, InboundMessage.__table__)
 _LOAD: Final = select(*(_MESSAGES.c[name] for name in MessageText._fields)).where(
     _MESSAGES.c.id == bindparam("b_id")
 )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Final, cast
+from typing import Any, Final
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import bindparam, select
 
 from hatchway.agents.outputs import Classification
 from hatchway.agents.requests import ClassifyRequest, DraftRequest, Fact
@@ -13,7 +13,7 @@ from hatchway.graphs.nodes.common import load_message, model_record
 from hatchway.graphs.recording import NodeFunction, NodeRecord, NodeResult
 from hatchway.graphs.services import NodeModel, TriageServices
 from hatchway.graphs.state import TriageState
-from hatchway.store.models import Category
+from hatchway.store.tables import CATEGORIES as _CATEGORIES
 
 __all__ = ["classify_is_unsure", "make_classify", "make_classify_fallback", "make_draft"]
 
@@ -96,7 +96,6 @@ def make_draft(services: TriageServices) -> NodeFunction:
     return draft
 
 
-_CATEGORIES: Final = cast(Table, Category.__table__)
 _ANSWERABLE: Final = select(_CATEGORIES.c.answerable).where(
     _CATEGORIES.c.name == bindparam("b_name")
 )
