@@ -12,17 +12,17 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Row, select
+from sqlalchemy import Connection, Row, insert, select
 from sqlalchemy.orm import Session
 
 from hatchway.store.models import (
     Approval,
-    InboundMessage,
     OutboxEntry,
     User,
     WebhookEvent,
     utcnow,
 )
+from hatchway.store.tables import MESSAGES, WEBHOOK_EVENTS
 
 __all__ = [
     "ITEM_COLUMNS",
@@ -33,6 +33,7 @@ __all__ = [
     "item_payload_of",
     "record_back_in_review",
     "record_event",
+    "record_event_in",
     "reply_event_type",
     "reply_payload",
 ]
@@ -58,6 +59,16 @@ def record_event(session: Session, *, type: EventType, payload: Mapping[str, Any
     return event
 
 
+_INSERT_EVENT: Final = insert(WEBHOOK_EVENTS)
+
+
+def record_event_in(connection: Connection, *, type: EventType, payload: Mapping[str, Any]) -> None:
+    """:func:`record_event` on a Core connection, in its transaction (the graph's route
+    node records one per email this way, without an ORM session)."""
+    row = {"type": type.value, "payload": _jsonable(payload), "occurred_at": utcnow()}
+    connection.execute(_INSERT_EVENT, row)
+
+
 def record_back_in_review(
     session: Session, message_id: int, *, reason: str, draft_id: int | None = None
 ) -> WebhookEvent:
@@ -69,17 +80,17 @@ def record_back_in_review(
 # The message's columns an item payload carries (select them, or RETURNING them).
 ItemRow = Row[str | None, str | None, str | None, str | None, datetime]
 ITEM_COLUMNS: Final = (
-    InboundMessage.message_id,
-    InboundMessage.from_address,
-    InboundMessage.subject,
-    InboundMessage.category,
-    InboundMessage.received_at,
+    MESSAGES.c.message_id,
+    MESSAGES.c.from_address,
+    MESSAGES.c.subject,
+    MESSAGES.c.category,
+    MESSAGES.c.received_at,
 )
 
 
 def item_payload(session: Session, message_id: int, **extra: Any) -> dict[str, Any]:
     """What a CRM needs to link an event to an email: ids, sender, subject, category."""
-    row = session.execute(select(*ITEM_COLUMNS).where(InboundMessage.id == message_id)).first()
+    row = session.execute(select(*ITEM_COLUMNS).where(MESSAGES.c.id == message_id)).first()
     return item_payload_of(message_id, row, **extra)
 
 
