@@ -144,19 +144,21 @@ class _SqliteLeaseReader:
     """Reads graph_runs in the main file, attached read-only-by-use to the checkpoint
     connection; a plain SELECT outside a transaction takes no lock in WAL mode."""
 
+    _QUERY = f"SELECT {LEASE_COLUMNS} FROM {MAIN_SCHEMA}.graph_runs WHERE thread_id = ?"
+
     def __init__(self, saver: SqliteSaver, main: Path) -> None:
         self.saver = saver
         self.main = main.resolve()
-
-    def __call__(self, thread_id: str) -> LeaseRow | None:
-        query = f"SELECT {LEASE_COLUMNS} FROM {MAIN_SCHEMA}.graph_runs WHERE thread_id = ?"
-        with self.saver.cursor(transaction=False) as cursor:
+        with saver.cursor(transaction=False) as cursor:
             # The attachment belongs to the saver's connection, which several readers (one
-            # per runner) may share: attach once per connection, not once per reader.
+            # per runner) may share, and lasts as long as it: attach once per connection.
             attached = {row[1] for row in cursor.execute("PRAGMA database_list")}
             if MAIN_SCHEMA not in attached:
                 cursor.execute(f"ATTACH DATABASE ? AS {MAIN_SCHEMA}", (str(self.main),))
-            row = cursor.execute(query, (thread_id,)).fetchone()
+
+    def __call__(self, thread_id: str) -> LeaseRow | None:
+        with self.saver.cursor(transaction=False) as cursor:
+            row = cursor.execute(self._QUERY, (thread_id,)).fetchone()
         if row is None:
             return None
         token, owner, expires = row
