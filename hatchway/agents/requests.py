@@ -99,7 +99,8 @@ class DraftRequest(BaseModel):
 def neutralise_untrusted(text: str) -> str:
     """Make untrusted text safe to fence: no format characters, no fence tags, LF line ends."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    if not text.isascii():  # ASCII has no format characters: skip the scan
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     return _TAG.sub(lambda m: "[" + m.group(0)[1:-1] + "]", text)
 
 

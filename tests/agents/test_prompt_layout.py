@@ -73,6 +73,14 @@ def test_trusted_json_blocks_hold_no_tags() -> None:
 
 def test_neutralise_keeps_ordinary_text() -> None:
     assert neutralise_untrusted("Größe 44 <b>bold</b> €") == "Größe 44 <b>bold</b> €"
+    assert neutralise_untrusted("plain ASCII\tline\r\nnext") == "plain ASCII\tline\nnext"
+
+
+@pytest.mark.parametrize(
+    "hidden", ["\u200b", "\u200e", "\u202e", "\u2066", "\ufeff", "\u00ad", "\U000e0041"]
+)
+def test_neutralise_drops_format_characters(hidden: str) -> None:
+    assert neutralise_untrusted(f"pay{hidden} now{hidden}") == "pay now"
 
 
 @pytest.mark.parametrize("text", ["no task line", "TASK: classify\nno fence"])
