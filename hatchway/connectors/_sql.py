@@ -3,13 +3,15 @@
 No reflection: each logical table is a small settings model naming the physical table and its
 columns (``None`` for a column the database does not have). Queries are SQLAlchemy Core over
 lightweight ``table()``/``column()`` clauses, so any name is quoted correctly and nothing is
-read at start-up. SQLAlchemy errors become hatchway errors here, in one place.
+read at start-up; each adapter builds its statements once, with bind parameters, and
+:meth:`SqlSource.rows` runs them with values. SQLAlchemy errors become hatchway errors here,
+in one place.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, ClassVar, Literal
 
@@ -134,14 +136,17 @@ class SqlSource:
         labelled = [clause.c[phys].label(logical) for logical, phys in mapping.columns().items()]
         return clause, select(*labelled)
 
-    def rows(self, statement: Select[Any]) -> list[dict[str, Any]]:
-        """Run a read and return its rows as dicts keyed by logical names."""
+    def rows(
+        self, statement: Select[Any], params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Run a read, binding ``params`` to its bind parameters; its rows as dicts keyed by
+        logical names."""
         shared: Connection | None = getattr(self._reading, "connection", None)
         with self.errors():
             if shared is not None:
-                return [dict(row) for row in shared.execute(statement).mappings()]
+                return [dict(row) for row in shared.execute(statement, params).mappings()]
             with self.engine.connect() as connection:
-                return [dict(row) for row in connection.execute(statement).mappings()]
+                return [dict(row) for row in connection.execute(statement, params).mappings()]
 
     @contextmanager
     def reading(self) -> Iterator[None]:
@@ -160,10 +165,10 @@ class SqlSource:
     @contextmanager
     def errors(self) -> Iterator[None]:
         """Map SQLAlchemy/DBAPI errors to TransientError or ProtocolError."""
-        url = make_url(self.engine.url).render_as_string(hide_password=True)
         try:
             yield
         except DBAPIError as exc:
+            url = self._display_url()  # rendered only for an error: most calls raise none
             text = str(exc.orig).lower()
             if any(mistake in text for mistake in _MAPPING_MISTAKES):
                 raise ProtocolError(
@@ -177,3 +182,6 @@ class SqlSource:
     def close(self) -> None:
         """Dispose of the connection pool."""
         self.engine.dispose()
+
+    def _display_url(self) -> str:
+        return make_url(self.engine.url).render_as_string(hide_password=True)

@@ -8,21 +8,65 @@ tested on SQLite and PostgreSQL with the demo shop.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, TableClause, func, insert
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    TableClause,
+    bindparam,
+    func,
+    insert,
+)
+from sqlalchemy.types import TypeEngine
 
-from hatchway.connectors._sql import SqlSource, key_value
+from hatchway.connectors._sql import KeyType, SqlSource, key_value
 from hatchway.connectors._values import amount_from_storage, validate_record
-from hatchway.connectors.crm._sql_related import RelatedRows
+from hatchway.connectors.crm._sql_related import RelatedRows, RelatedStatements
 from hatchway.connectors.crm.models import Activity, Customer, Order
-from hatchway.connectors.crm.sql_settings import SqlCrmSettings
+from hatchway.connectors.crm.sql_settings import CrmTables, OrdersTable, SqlCrmSettings
 from hatchway.errors import ConfigError
 
 __all__ = ["SqlCrm"]
 
 CONNECTOR = "crm"
+
+# How a key is bound: the type SQLAlchemy would infer from its value (int or str).
+_KEY_TYPES: dict[KeyType, type[TypeEngine[Any]]] = {"integer": Integer, "text": String}
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """Every read of the adapter, built once from the mapping with bind parameters and run
+    with a dict of values: building a statement and its cache key costs more than running it.
+
+    Bind parameters are named ``b_…`` so that none equals a column name.
+    """
+
+    customer_by_email: Select[Any]  # b_email (already lower-cased)
+    orders_of: Select[Any]  # b_key (a customer id), b_limit; newest first
+    order_by_id: Select[Any]  # b_key (an order id), b_limit
+    related: RelatedStatements
+
+    @classmethod
+    def build(cls, source: SqlSource, tables: CrmTables) -> _Statements:
+        """The statements for ``tables``; touches no database."""
+        customers = tables.customers
+        clause, by_email = source.select(customers)
+        wanted = bindparam("b_email", type_=String())
+        by_email = by_email.where(func.lower(clause.c[customers.email]) == wanted)
+        by_email = by_email.order_by(clause.c[customers.id]).limit(1)
+        orders = tables.orders
+        return cls(
+            customer_by_email=by_email,
+            orders_of=_orders_where(source, orders, orders.customer_id, customers.key_type),
+            order_by_id=_orders_where(source, orders, orders.id, orders.key_type),
+            related=RelatedStatements.build(source, tables),
+        )
 
 
 class SqlCrm:
@@ -32,6 +76,7 @@ class SqlCrm:
         self._source = source
         self._settings = settings
         self._tables = settings.tables
+        self._statements = _Statements.build(source, settings.tables)
 
     @classmethod
     def from_settings(cls, settings: SqlCrmSettings) -> SqlCrm:
@@ -40,11 +85,8 @@ class SqlCrm:
 
     def customer_by_email(self, email: str) -> Customer | None:
         """The customer with this address, compared case-insensitively."""
-        mapping = self._tables.customers
-        clause, statement = self._source.select(mapping)
         wanted = email.strip().lower()
-        statement = statement.where(func.lower(clause.c[mapping.email]) == wanted)
-        rows = self._source.rows(statement.order_by(clause.c[mapping.id]).limit(1))
+        rows = self._source.rows(self._statements.customer_by_email, {"b_email": wanted})
         return self._customer(rows[0]) if rows else None
 
     def orders_of(self, customer: Customer, *, limit: int = 10) -> list[Order]:
@@ -52,15 +94,14 @@ class SqlCrm:
         key = key_value(customer.id, self._tables.customers.key_type)
         if key is None:
             return []
-        column = self._tables.orders.customer_id
-        return self._orders(lambda orders: orders.c[column] == key, limit)
+        return self._orders(self._statements.orders_of, key, limit)
 
     def order_by_id(self, order_id: str) -> Order | None:
         """The order with this id, or None."""
         key = key_value(order_id.strip(), self._tables.orders.key_type)
         if key is None:
             return None
-        found = self._orders(lambda orders: orders.c[self._tables.orders.id] == key, 1)
+        found = self._orders(self._statements.order_by_id, key, 1)
         return found[0] if found else None
 
     def log_activity(
@@ -105,13 +146,12 @@ class SqlCrm:
         data["open_disputes"] = data.get("open_disputes") or 0
         return validate_record(CONNECTOR, Customer, data)
 
-    def _orders(self, where: Any, limit: int) -> list[Order]:
-        mapping = self._tables.orders
-        clause, statement = self._source.select(mapping)
-        statement = statement.where(where(clause)).order_by(*_newest_first(clause, mapping))
+    def _orders(self, statement: Select[Any], key: int | str, limit: int) -> list[Order]:
+        related_statements = self._statements.related
+        money = self._settings.money
         with self._source.reading():  # the orders and their related rows: one connection
-            rows = self._source.rows(statement.limit(limit))
-            related = RelatedRows.load(self._source, self._tables, rows, self._settings.money)
+            rows = self._source.rows(statement, {"b_key": key, "b_limit": limit})
+            related = RelatedRows.load(self._source, related_statements, rows, money)
         return [self._order(row, related) for row in rows]
 
     def _order(self, row: Mapping[str, Any], related: RelatedRows) -> Order:
@@ -130,8 +170,19 @@ class SqlCrm:
         return validate_record(CONNECTOR, Order, data)
 
 
-def _newest_first(clause: TableClause, mapping: Any) -> list[ColumnElement[Any]]:
-    keys = [clause.c[mapping.id].desc()]
+def _orders_where(
+    source: SqlSource, mapping: OrdersTable, key_column: str, key_type: KeyType
+) -> Select[Any]:
+    """Orders whose ``key_column`` equals ``b_key``, newest first, at most ``b_limit``."""
+    clause, statement = source.select(mapping)
+    key = bindparam("b_key", type_=_KEY_TYPES[key_type]())
+    statement = statement.where(clause.c[key_column] == key)
+    statement = statement.order_by(*_newest_first(clause, mapping))
+    return statement.limit(bindparam("b_limit", type_=Integer()))
+
+
+def _newest_first(clause: TableClause, mapping: OrdersTable) -> list[ColumnElement[Any]]:
+    keys: list[ColumnElement[Any]] = [clause.c[mapping.id].desc()]
     if mapping.placed_at is not None:
         keys.insert(0, clause.c[mapping.placed_at].desc())
     return keys
