@@ -124,8 +124,16 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """:meth:`read_session`'s connection, for Core statements only."""
-        with (self._reading_engine or self.engine).begin() as connection:
+        """:meth:`read_session`'s connection, for one Core statement (or several that need
+        not see one snapshot). On a SQLite file each statement runs on its own, without the
+        ``BEGIN`` a read session opens: a single SELECT is its own consistent read, and
+        the BEGIN cost as much as the query it wrapped."""
+        if self._reading_engine is None:
+            with self.engine.begin() as connection:
+                yield connection
+            return
+        with self._reading_engine.connect() as connection:
+            connection.execution_options(**{ONE_STATEMENT: True})
             yield connection
 
     def check(self) -> None:
@@ -275,9 +283,15 @@ def _sqlite_reading_engine(url: URL, *, busy_timeout_ms: int, echo: bool) -> Eng
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        if not connection.get_execution_options().get(ONE_STATEMENT):
+            connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+# An execution option of :meth:`Database.reading`'s SQLite connections: no BEGIN (each
+# statement is then its own transaction, in the driver's autocommit mode).
+ONE_STATEMENT: Final = "hatchway_one_statement"
 
 
 def _configure_sqlite(dbapi_connection: Any, busy_timeout_ms: int) -> None:

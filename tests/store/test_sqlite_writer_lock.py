@@ -168,3 +168,24 @@ def test_a_read_session_refuses_to_write_and_a_write_session_after_it_can(
         session.execute(text("INSERT INTO counter VALUES (1)"))
     assert _count(database) == 1
     database.dispose()
+
+
+def test_reading_runs_each_statement_on_its_own_and_still_refuses_to_write(
+    tmp_path: Path,
+) -> None:
+    database = _database(tmp_path / "one.db")
+    with database.session() as writing:
+        writing.execute(text("INSERT INTO counter VALUES (1)"))
+        with database.reading() as connection:  # no BEGIN: takes no lock, sees the last commit
+            assert connection.execute(text("SELECT count(*) FROM counter")).scalar_one() == 0
+            assert not connection.connection.dbapi_connection.in_transaction
+    with database.reading() as connection:
+        assert connection.execute(text("SELECT count(*) FROM counter")).scalar_one() == 1
+    with pytest.raises(OperationalError, match="readonly"), database.reading() as connection:
+        connection.execute(text("INSERT INTO counter VALUES (2)"))
+    # A read session on the same pooled connections still opens its snapshot with BEGIN.
+    with database.read_session() as reading:
+        reading.execute(text("SELECT 1"))
+        assert reading.connection().connection.dbapi_connection.in_transaction
+    assert _count(database) == 1
+    database.dispose()
