@@ -31,6 +31,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 
 from hatchway.connectors._values import MoneyUnit
 from hatchway.errors import ConfigError, ProtocolError, TransientError
+from hatchway.store.database import ping_when_idle
 
 __all__ = [
     "KeyType",
@@ -116,13 +117,16 @@ class SqlSource:
     def from_settings(cls, connector: str, settings: SqlSettingsBase) -> SqlSource:
         """Build the engine (no connection is made yet)."""
         try:
-            engine = create_engine(settings.url, pool_pre_ping=True)
+            engine = create_engine(settings.url)
         except (ArgumentError, NoSuchModuleError) as exc:
             raise ConfigError(
                 f"{connector}.url",
                 f"is not a usable SQLAlchemy URL ({exc})",
                 "write it like postgresql+psycopg://user@host/db or sqlite:///shop.db",
             ) from exc
+        # A connection idle a while is pinged before use and replaced if the server dropped
+        # it; one used moments ago is not (a ping per checkout was a round trip per query).
+        ping_when_idle(engine)
         return cls(connector, engine, settings.db_schema)
 
     def table(self, mapping: TableMap) -> TableClause:

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hatchway.errors import DatabaseError
 
-__all__ = ["Database", "mask_url"]
+__all__ = ["PING_AFTER_IDLE_SECONDS", "Database", "mask_url", "ping_when_idle"]
 
 
 def mask_url(url: str | URL) -> str:
@@ -160,7 +160,7 @@ def _make_engine(url: URL, *, busy_timeout_ms: int, echo: bool, pool_size: int |
         return _sqlite_engine(url, busy_timeout_ms=busy_timeout_ms, echo=echo)
     sizing = {} if pool_size is None else {"pool_size": pool_size, "max_overflow": 10}
     engine = create_engine(url, echo=echo, **sizing)
-    _ping_when_idle(engine)
+    ping_when_idle(engine)
     return engine
 
 
@@ -168,7 +168,10 @@ def _make_engine(url: URL, *, busy_timeout_ms: int, echo: bool, pool_size: int |
 PING_AFTER_IDLE_SECONDS: Final = 5.0
 
 
-def _ping_when_idle(engine: Engine) -> None:
+def ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection at checkout only when it sat idle past
+    :data:`PING_AFTER_IDLE_SECONDS`; the pool replaces one the server dropped."""
+
     @event.listens_for(engine, "checkin")
     def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
         record.info["hatchway_idle_since"] = time.monotonic()

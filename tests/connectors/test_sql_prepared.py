@@ -305,3 +305,25 @@ def test_an_error_names_the_url_without_its_password() -> None:
         crm.close()
     assert "shop:***@127.0.0.1:1/shop" in str(caught.value)
     assert "s3cret" not in str(caught.value)
+
+
+@pytest.mark.postgres
+def test_an_idle_shop_connection_the_server_dropped_is_replaced(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shop engine pings a connection that sat idle (as the main database does), so a
+    shop database restart between emails costs no failed lookup."""
+    import hatchway.store.database as database_module
+
+    monkeypatch.setattr(database_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    crm = SqlCrm.from_settings(SqlCrmSettings(url=load_postgres_shop(postgres_url)))
+    try:
+        with crm._source.engine.connect() as connection:
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        admin.dispose()
+        assert crm.order_by_id("NW-100231") is not None  # pinged, found gone, replaced
+    finally:
+        crm.close()

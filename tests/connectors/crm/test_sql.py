@@ -177,8 +177,8 @@ def test_settings_union_picks_the_adapter_by_kind() -> None:
 
 
 def test_an_order_and_its_related_rows_are_read_over_one_connection(tmp_path: Path) -> None:
-    """Six queries (order, lines, invoices, returns, refunds, addresses), one pool checkout:
-    each checkout also pings the database (pool_pre_ping)."""
+    """Six queries (order, lines, invoices, returns, refunds, addresses), one pool checkout
+    (a checkout after a pause also pings the database)."""
     crm = SqlCrm.from_settings(SqlCrmSettings(url=load_sqlite_shop(tmp_path / "shop.db")))
     engine = crm._source.engine
     checkouts: list[object] = []
