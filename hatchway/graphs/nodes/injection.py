@@ -16,9 +16,9 @@ import email
 import email.policy
 import re
 from dataclasses import dataclass
-from email.message import EmailMessage
 from html.parser import HTMLParser
 
+from hatchway.mail._decode import decode_bytes
 from hatchway.policies.rules.defaults import INJECTION_PATTERN
 
 __all__ = ["InjectionSignal", "hidden_html_text", "injection_signals"]
@@ -146,22 +146,29 @@ class _HiddenText(HTMLParser):
 
 
 def hidden_html_text(raw: bytes) -> str:
-    """Text a mail client would not show: inside hidden elements of the HTML parts."""
+    """Text a mail client would not show: inside hidden elements of the HTML parts.
+
+    The walk uses the ``compat32`` policy and decodes each part as intake does: only the
+    parts' bytes are needed, and the default policy's header objects cost more than the
+    walk itself."""
     try:
-        message = email.message_from_bytes(raw, policy=email.policy.default)
+        message = email.message_from_bytes(raw, policy=email.policy.compat32)
     except Exception:  # parsing happened at intake; a failure here just means no HTML
         return ""
     chunks: list[str] = []
     for part in message.walk():
-        if part.get_content_type() != "text/html" or not isinstance(part, EmailMessage):
+        if part.get_content_type() != "text/html" or part.is_multipart():
             continue
         try:
-            html = part.get_content()
+            payload = part.get_payload(decode=True)
+            html, _ = decode_bytes(
+                payload if isinstance(payload, bytes) else b"", part.get_content_charset()
+            )
         except Exception:
             continue
         parser = _HiddenText()
         try:
-            parser.feed(str(html))
+            parser.feed(html)
             parser.close()
         except Exception:
             pass

@@ -11,9 +11,9 @@ sends the item to a human.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from hatchway.agents.outputs import Classification, DraftReply
 from hatchway.agents.requests import Fact
@@ -26,7 +26,7 @@ from hatchway.graphs.state import TriageState
 from hatchway.policies.claims import FactIndex, check_claims, failed_claims
 from hatchway.policies.gate import GATE_MODEL, GateInput
 from hatchway.policies.rules import build_context, evaluate
-from hatchway.store.models import InboundMessage
+from hatchway.store.tables import MESSAGES
 
 __all__ = ["make_check", "make_gate", "make_lookup", "make_rules"]
 
@@ -143,13 +143,16 @@ def make_check(services: TriageServices) -> NodeFunction:
     return check
 
 
+_RAW: Final = select(MESSAGES.c.raw).where(MESSAGES.c.id == bindparam("b_id"))
+
+
 def _injection_results(services: TriageServices, message_id: int) -> list[dict[str, Any]]:
     """Injection signals as failed check results (the raw bytes are read for hidden HTML)."""
     message = load_message(services.database, message_id)
     raw = None
     if message.html_body:
-        with services.database.read_session() as session:
-            raw = session.scalar(select(InboundMessage.raw).where(InboundMessage.id == message_id))
+        with services.database.reading() as connection:
+            raw = connection.execute(_RAW, {"b_id": message_id}).scalar_one_or_none()
     signals = injection_signals(message.subject or "", message.text_body or "", raw)
     return [
         {
