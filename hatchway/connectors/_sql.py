@@ -31,7 +31,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 
 from hatchway.connectors._values import MoneyUnit
 from hatchway.errors import ConfigError, ProtocolError, TransientError
-from hatchway.store.database import ping_when_idle
+from hatchway.pool_ping import ping_when_idle
 
 __all__ = [
     "KeyType",

@@ -9,8 +9,8 @@ commit or rollback: a waiting thread sleeps until the lock is free, instead of p
 SQLite's busy handler (sleeps of up to 100 ms each) and failing with "database is locked"
 after the busy timeout when many job threads write at once.
 
-PostgreSQL: a pooled connection that sat idle for :data:`PING_AFTER_IDLE_SECONDS` is pinged
-when it is checked out (SQLAlchemy's pessimistic disconnect handling, as a checkout event),
+PostgreSQL: a pooled connection that sat idle for a few seconds is pinged
+when it is checked out (:mod:`hatchway.pool_ping`),
 and replaced if the server dropped it; one used moments ago is not: ``pool_pre_ping`` pinged
 on every checkout, a round trip per transaction (a tenth of a triage run's time).
 
@@ -23,7 +23,6 @@ statement itself (one UPDATE on SQLite: 360 µs through the ORM, 80 µs this way
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -31,13 +30,14 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import ArgumentError, DisconnectionError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hatchway.errors import DatabaseError
+from hatchway.pool_ping import ping_when_idle
 
-__all__ = ["PING_AFTER_IDLE_SECONDS", "Database", "mask_url", "ping_when_idle"]
+__all__ = ["Database", "mask_url"]
 
 
 def mask_url(url: str | URL) -> str:
@@ -162,34 +162,6 @@ def _make_engine(url: URL, *, busy_timeout_ms: int, echo: bool, pool_size: int |
     engine = create_engine(url, echo=echo, **sizing)
     ping_when_idle(engine)
     return engine
-
-
-# A connection checked in longer ago than this is pinged before it is handed out again.
-PING_AFTER_IDLE_SECONDS: Final = 5.0
-
-
-def ping_when_idle(engine: Engine) -> None:
-    """Ping a pooled connection at checkout only when it sat idle past
-    :data:`PING_AFTER_IDLE_SECONDS`; the pool replaces one the server dropped."""
-
-    @event.listens_for(engine, "checkin")
-    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
-        record.info["hatchway_idle_since"] = time.monotonic()
-
-    @event.listens_for(engine, "checkout")
-    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        idle_since = record.info.get("hatchway_idle_since")
-        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
-            return  # new, or used moments ago
-        try:
-            cursor = dbapi_connection.cursor()
-            try:
-                cursor.execute("SELECT 1")
-            finally:
-                cursor.close()
-        except Exception as exc:
-            # The pool drops this connection and checks out another (up to three tries).
-            raise DisconnectionError(f"pooled connection is gone: {exc}") from exc
 
 
 # How much longer than SQLite's busy timeout a thread waits for the in-process lock: the

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, event, text
 
+import hatchway.pool_ping as pool_ping
 from hatchway.connectors.crm import Customer, SqlCrm, SqlCrmSettings
 from hatchway.connectors.inventory import SqlInventory, SqlInventorySettings
 from hatchway.errors import TransientError
@@ -313,9 +314,7 @@ def test_an_idle_shop_connection_the_server_dropped_is_replaced(
 ) -> None:
     """The shop engine pings a connection that sat idle (as the main database does), so a
     shop database restart between emails costs no failed lookup."""
-    import hatchway.store.database as database_module
-
-    monkeypatch.setattr(database_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    monkeypatch.setattr(pool_ping, "PING_AFTER_IDLE_SECONDS", 0.0)
     crm = SqlCrm.from_settings(SqlCrmSettings(url=load_postgres_shop(postgres_url)))
     try:
         with crm._source.engine.connect() as connection:

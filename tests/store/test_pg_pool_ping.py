@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-import hatchway.store.database as database_module
+import hatchway.pool_ping as pool_ping
 from hatchway.store import Database
 
 pytestmark = pytest.mark.postgres
@@ -30,7 +30,7 @@ def _terminate(url: str, pid: int) -> None:
 def test_an_idle_connection_the_server_dropped_is_replaced(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(database_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    monkeypatch.setattr(pool_ping, "PING_AFTER_IDLE_SECONDS", 0.0)
     database = Database(postgres_url, pool_size=1)
     try:
         first = _backend_pid(database)
@@ -43,7 +43,7 @@ def test_an_idle_connection_the_server_dropped_is_replaced(
 def test_a_connection_used_moments_ago_is_not_pinged(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(database_module, "PING_AFTER_IDLE_SECONDS", 3600.0)
+    monkeypatch.setattr(pool_ping, "PING_AFTER_IDLE_SECONDS", 3600.0)
     database = Database(postgres_url, pool_size=1)
     try:
         first = _backend_pid(database)
