@@ -9,10 +9,10 @@ commit or rollback: a waiting thread sleeps until the lock is free, instead of p
 SQLite's busy handler (sleeps of up to 100 ms each) and failing with "database is locked"
 after the busy timeout when many job threads write at once.
 
-PostgreSQL: a pooled connection that sat idle for a few seconds is pinged
-when it is checked out (:mod:`hatchway.pool_ping`),
-and replaced if the server dropped it; one used moments ago is not: ``pool_pre_ping`` pinged
-on every checkout, a round trip per transaction (a tenth of a triage run's time).
+PostgreSQL: a pooled connection that sat idle for a few seconds is pinged when it is checked
+out, and replaced if the server dropped it (:mod:`hatchway.pool_ping`); one used moments ago
+is not: ``pool_pre_ping`` pinged on every checkout, a round trip per transaction (a tenth of
+a triage run's time).
 
 What runs for every email (the job claim, the thread lease, node records) uses Core
 statements built once with bind parameters, on a :meth:`Database.transaction` connection:
