@@ -14,7 +14,7 @@ from email.message import Message
 from hatchway.mail._decode import decode_bytes, decode_header_text
 from hatchway.mail.html_text import html_to_text
 
-__all__ = ["Attachment", "BodyParts", "best_text", "collect_body"]
+__all__ = ["Attachment", "BodyParts", "best_text", "collect_body", "decoded_part"]
 
 # Deeper nesting than this is an attack or a broken generator, not a customer.
 _MAX_DEPTH = 30
@@ -107,8 +107,14 @@ def _is_body_text(part: Message, content_type: str) -> bool:
     return content_type in _BODY_TYPES or content_type.startswith("multipart/")
 
 
+def decoded_part(part: Message) -> tuple[str, str | None]:
+    """A leaf part's text: its transfer encoding undone, its charset decoded (with the
+    fallbacks of :func:`~hatchway.mail._decode.decode_bytes`), and the defect note if any."""
+    return decode_bytes(_payload_bytes(part), part.get_content_charset())
+
+
 def _text(part: Message, content_type: str, found: BodyParts) -> None:
-    text, defect = decode_bytes(_payload_bytes(part), part.get_content_charset())
+    text, defect = decoded_part(part)
     if defect:
         found.defects.append(defect)
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -54,7 +54,7 @@ REPLY_SENT_EVENTS = frozenset({EventType.REPLY_AUTO_SENT, EventType.REPLY_SENT})
 
 def record_event(session: Session, *, type: EventType, payload: Mapping[str, Any]) -> WebhookEvent:
     """Add an event in the caller's transaction (it commits or rolls back with the change)."""
-    event = WebhookEvent(type=type.value, payload=_jsonable(payload), occurred_at=utcnow())
+    event = WebhookEvent(**_event_row(type, payload))
     session.add(event)
     return event
 
@@ -65,8 +65,11 @@ _INSERT_EVENT: Final = insert(WEBHOOK_EVENTS)
 def record_event_in(connection: Connection, *, type: EventType, payload: Mapping[str, Any]) -> None:
     """:func:`record_event` on a Core connection, in its transaction (the graph's route
     node records one per email this way, without an ORM session)."""
-    row = {"type": type.value, "payload": _jsonable(payload), "occurred_at": utcnow()}
-    connection.execute(_INSERT_EVENT, row)
+    connection.execute(_INSERT_EVENT, _event_row(type, payload))
+
+
+def _event_row(type: EventType, payload: Mapping[str, Any]) -> dict[str, Any]:
+    return {"type": type.value, "payload": _jsonable(payload), "occurred_at": utcnow()}
 
 
 def record_back_in_review(

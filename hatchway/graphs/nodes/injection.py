@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from hatchway.mail._decode import decode_bytes
+from hatchway.mail._body import decoded_part
 from hatchway.policies.rules.defaults import INJECTION_PATTERN
 
 __all__ = ["InjectionSignal", "hidden_html_text", "injection_signals"]
@@ -160,10 +160,7 @@ def hidden_html_text(raw: bytes) -> str:
         if part.get_content_type() != "text/html" or part.is_multipart():
             continue
         try:
-            payload = part.get_payload(decode=True)
-            html, _ = decode_bytes(
-                payload if isinstance(payload, bytes) else b"", part.get_content_charset()
-            )
+            html, _ = decoded_part(part)
         except Exception:
             continue
         parser = _HiddenText()
