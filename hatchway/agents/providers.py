@@ -33,6 +33,7 @@ from pydantic_ai.providers.openai_compatible import OpenAICompatibleProvider
 from pydantic_ai.providers.vllm import VLLMProvider
 from pydantic_ai.settings import ModelSettings as RequestSettings
 
+from hatchway.agents.deprecations import NO_DEPRECATION_WARNING
 from hatchway.agents.model_settings import (
     CompatibleServer,
     ModelSettings,
@@ -63,13 +64,17 @@ def build_model(
     if pin.provider == "local":
         return _local_model(pin, local_factory)
     defaults = request_settings(settings)
+    # A pinned model's deprecation is reported by hatchway (agents/deprecations.py), not
+    # warned about on every request.
+    quiet = NO_DEPRECATION_WARNING
     if pin.provider == "openai":
-        return OpenAIChatModel(pin.model, provider=_openai(settings.openai), settings=defaults)
+        openai = _openai(settings.openai)
+        return OpenAIChatModel(pin.model, provider=openai, settings=defaults, profile=quiet)
     if pin.provider == "anthropic":
         provider = AnthropicProvider(
             api_key=_secret(settings.anthropic.api_key), base_url=settings.anthropic.base_url
         )
-        return AnthropicModel(pin.model, provider=provider, settings=defaults)
+        return AnthropicModel(pin.model, provider=provider, settings=defaults, profile=quiet)
     return _compatible_model(pin, pin.provider, settings.compatible[pin.provider], defaults)
 
 

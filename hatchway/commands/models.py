@@ -17,7 +17,9 @@ classifier_app = sub_app("classifier", "The local intent classifier (offline, sc
 
 @models_app.command("list")
 def models_list() -> None:
-    """Show each node's pin: provider, model, version, and whether it is usable."""
+    """Show each node's pin: provider, model, version, whether it is usable, and what its
+    provider announced about retiring it."""
+    from hatchway.agents.deprecations import pin_deprecation, today_utc
     from hatchway.agents.pins import KNOWN_NODES
     from hatchway.errors import ConfigError
 
@@ -32,6 +34,8 @@ def models_list() -> None:
                 typer.echo(f"{node:<18} (not pinned) {exc.fix}")
             continue
         typer.echo(f"{node:<18} {pin.spec}  [provider {pin.provider}, version {pin.version}]")
+        if (deprecation := pin_deprecation(pin)) is not None:
+            typer.echo(f"{'':<18} DEPRECATED: {deprecation.describe(today_utc())}")
     _prompts()
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 
 from hatchway.agents.classify import classify_prompt, make_classify_agent
+from hatchway.agents.deprecations import PinDeprecation, pin_deprecation, today_utc
 from hatchway.agents.draft import draft_prompt, make_draft_agent
 from hatchway.agents.offline.factory import local_model_factory
 from hatchway.agents.outputs import Classification
+from hatchway.agents.pins import ModelPin
 from hatchway.agents.providers import build_model
 from hatchway.config import Settings
 from hatchway.errors import ConfigError
@@ -16,6 +19,8 @@ from hatchway.policies.gate_state import GateInForce
 from hatchway.store import Database
 
 __all__ = ["build_triage_services", "reply_from_address"]
+
+log = logging.getLogger(__name__)
 
 
 def reply_from_address(settings: Settings) -> str:
@@ -40,11 +45,13 @@ def build_triage_services(
         make_classify_agent(build_model(classify_pin, models, local_factory=local)),
         classify_pin,
         classify_prompt(),
+        _reported_deprecation(classify_pin),
     )
     draft = NodeModel(
         make_draft_agent(build_model(draft_pin, models, local_factory=local)),
         draft_pin,
         draft_prompt(),
+        _reported_deprecation(draft_pin),
     )
     fallback: NodeModel[Classification] | None = None
     fallback_pin = models.model_pins().get("classify_fallback")
@@ -53,6 +60,7 @@ def build_triage_services(
             make_classify_agent(build_model(fallback_pin, models, local_factory=local)),
             fallback_pin,
             classify_prompt(),
+            _reported_deprecation(fallback_pin),
         )
     if lookup is None:
         lookup = connector_lookup(settings)
@@ -69,6 +77,18 @@ def build_triage_services(
         settings=settings.triage,
         outbox=settings.outbox,
     )
+
+
+def _reported_deprecation(pin: ModelPin) -> PinDeprecation | None:
+    """The pin's deprecation, if its provider announced one, logged once as the worker starts."""
+    deprecation = pin_deprecation(pin)
+    if deprecation is not None:
+        today = today_utc()
+        if deprecation.retired(today):
+            log.error("node %s: %s; its items go to review", pin.node, deprecation.describe(today))
+        else:
+            log.warning("node %s: %s", pin.node, deprecation.describe(today))
+    return deprecation
 
 
 def connector_lookup(settings: Settings) -> Lookup:

@@ -26,6 +26,7 @@ from pydantic_ai.exceptions import (
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
+from hatchway.agents.deprecations import today_utc
 from hatchway.agents.requests import ClassifyRequest, DraftRequest
 from hatchway.agents.runinfo import RunInfo, answers_offline, run_agent, run_offline
 from hatchway.graphs.model_loop import ModelLoop
@@ -53,7 +54,13 @@ def call_node_model(
     settings: TriageSettings,
     loop: ModelLoop,
 ) -> tuple[OutputT, RunInfo]:
-    """Run the node's agent once per attempt on ``loop``, each bounded by the node timeout."""
+    """Run the node's agent once per attempt on ``loop``, each bounded by the node timeout.
+
+    A model its provider has retired is not called (ConfigError naming the pin and the fix):
+    the provider would refuse it or answer with another model."""
+    deprecation, today = node_model.deprecation, today_utc()
+    if deprecation is not None and deprecation.retired(today):
+        raise deprecation.refusal(today)
     if answers_offline(node_model.agent):
         return run_offline(node_model.agent, request, node=node, prompt=node_model.prompt)
 

@@ -9,6 +9,7 @@ from typing import Generic, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_ai import Agent
 
+from hatchway.agents.deprecations import PinDeprecation
 from hatchway.agents.outputs import Classification, DraftReply
 from hatchway.agents.pins import ModelPin
 from hatchway.agents.prompts import Prompt
@@ -119,6 +120,7 @@ class NodeModel(Generic[OutputT]):
     agent: Agent[None, OutputT]
     pin: ModelPin
     prompt: Prompt
+    deprecation: PinDeprecation | None = None  # the provider's, when it announced one
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,8 +14,10 @@ from pydantic_ai.messages import ModelMessage, ModelResponse
 from pydantic_ai.models.function import AgentInfo
 from sqlalchemy import select
 
+from hatchway.agents.deprecations import PinDeprecation, today_utc
 from hatchway.graphs.runner import TriageRunner, thread_config
 from hatchway.graphs.services import TriageSettings
+from hatchway.policies.gate import GateModel
 from hatchway.store import Database
 from hatchway.store.models import (
     GraphRun,
@@ -117,3 +121,52 @@ def test_a_broken_lookup_goes_to_review(
     runner.start(message_id)
     _assert_in_review(database, message_id, "lookup failed: ConnectionError: CRM")
     assert runner.graph.get_state(thread_config(message_id)).values.get("draft") is None
+
+
+def test_the_graph_run_keeps_the_threads_last_failure(
+    database: Database,
+    checkpointer: BaseCheckpointSaver[Any],
+    message_id: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """check fails, then gate (it runs after a failure, to bring the item to a human):
+    the run's error is what the thread's state keeps, the later failure."""
+
+    class GateDown:
+        def current(self) -> GateModel:
+            raise RuntimeError("gate store unreachable")
+
+    def claims_down(*_: object, **__: object) -> None:
+        raise RuntimeError("claim checker crashed")
+
+    services = replace(make_services(database), gate=GateDown())
+    monkeypatch.setattr("hatchway.graphs.nodes.policy.check_claims", claims_down)
+    runner = TriageRunner(services, checkpointer, owner="w")
+    assert runner.start(message_id) == GraphRunStatus.INTERRUPTED
+    failure = runner.graph.get_state(thread_config(message_id)).values["failure"]
+    assert failure.startswith("gate failed: RuntimeError: gate store unreachable")
+    with database.session() as session:
+        run = session.scalars(select(GraphRun)).one()
+        reasons = runner.graph.get_state(thread_config(message_id)).values["review_reasons"]
+    assert run.error == failure
+    assert any(reason.startswith("check failed") for reason in reasons)
+
+
+def test_a_model_its_provider_retired_is_not_called_and_the_item_goes_to_review(
+    database: Database, checkpointer: BaseCheckpointSaver[Any], message_id: int
+) -> None:
+    calls: list[int] = []
+    services = make_services(database, draft=_server_error(calls))
+    retired = PinDeprecation(
+        services.draft.pin,
+        "https://example.com/deprecations",
+        retirement_date=today_utc() - timedelta(days=1),
+        rerouted_to="another-model",
+    )
+    services = replace(services, draft=replace(services.draft, deprecation=retired))
+    assert TriageRunner(services, checkpointer, owner="w").start(message_id) == (
+        GraphRunStatus.INTERRUPTED
+    )
+    assert calls == []
+    _assert_in_review(database, message_id, "draft failed: ConfigError: models.pins.draft")
+    _assert_in_review(database, message_id, "the API answers it with 'another-model'")
