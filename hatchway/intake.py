@@ -281,6 +281,7 @@ def _thread_for(
         thread = Thread(
             subject_key=normalise_subject(parsed.subject)[:500],
             customer_address=parsed.from_.address,
+            last_message_at=at,  # the message's time, not now: a backfill threads old mail too
         )
         session.add(thread)
         session.flush()

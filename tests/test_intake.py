@@ -24,6 +24,7 @@ from hatchway.store.models import (
     Job,
     Mailbox,
     Role,
+    Thread,
 )
 
 
@@ -134,6 +135,30 @@ def test_a_reply_joins_its_thread_and_a_stranger_does_not(database: Database) ->
     assert reply.thread_id == first.thread_id
     assert same_subject.thread_id == first.thread_id
     assert stranger.thread_id != first.thread_id
+
+
+def test_old_mail_from_a_backfill_threads_by_subject_on_its_own_dates(
+    database: Database,
+) -> None:
+    """The thread's time is its messages' Date, not when it was stored: two mails a day
+    apart, stored months later, thread by subject; one sent a month after them does not."""
+
+    def dated(message_id: str, day: str, subject: str) -> bytes:
+        return mail(message_id, subject=subject).replace(b"Sun, 22 Nov 2026 10:00:00", day.encode())
+
+    with database.session() as session:
+        first, follow_up, much_later = (
+            accept_raw_message(session, raw=raw, source=InboundSource.FILE).message
+            for raw in (
+                dated("b1@x", "Mon, 03 Mar 2025 09:00:00", "Refund for NW-100777"),
+                dated("b2@x", "Tue, 04 Mar 2025 09:00:00", "Re: refund for NW-100777"),
+                dated("b3@x", "Fri, 04 Apr 2025 09:00:00", "Re: refund for NW-100777"),
+            )
+        )
+        thread = session.get(Thread, first.thread_id)
+        assert thread is not None and thread.last_message_at.date().isoformat() == "2025-03-04"
+    assert follow_up.thread_id == first.thread_id
+    assert much_later.thread_id != first.thread_id
 
 
 def test_the_nearest_link_decides_the_thread(database: Database) -> None:
