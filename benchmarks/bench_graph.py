@@ -15,7 +15,9 @@ graph has routed the email (auto, or stopped at the review interrupt).
     with the demo's settings, handlers from ``handlers.open_handlers``), worker concurrency
     1, against a bare LangGraph graph with the same node names as no-ops and the same
     checkpointer (``open_checkpointer`` on the same database), invoked once per email.
-    The two alternate in ``--rounds`` rounds in one run; rates are over all rounds.
+    The two alternate in ``--rounds`` rounds in one run; rates are over all rounds, and each
+    round's hatchway rate is also divided by the bare graph's in the round right after it
+    (the median of these paired ratios drifts less with the machine's speed).
 (b) A simulated model: a pydantic-ai FunctionModel that awaits ``asyncio.sleep(latency)``
     and answers valid structured output, for the nodes in ``--sim-nodes`` (the others stay
     offline), worker concurrency ``--concurrency``; emails per second of one worker process.
@@ -316,6 +318,7 @@ def overhead(bench: Bench, mails: Sequence[bytes], count: int, rounds: int) -> d
     decisions = Decisions()
     hatchway_seconds = bare_seconds = hatchway_cpu = bare_cpu = 0.0
     routed: list[int] = []
+    paired: list[float] = []  # each round's hatchway rate over the bare graph's right after it
     with open_handlers(bench.settings, database, owner=name) as handlers:
         timed = {**handlers, TRIAGE_JOB: decisions.wrap(handlers[TRIAGE_JOB])}
         with open_checkpointer(database) as saver:
@@ -327,15 +330,18 @@ def overhead(bench: Bench, mails: Sequence[bytes], count: int, rounds: int) -> d
                 started, cpu = time.perf_counter(), time.process_time()
                 with running_worker(database, timed, name, concurrency=1):
                     decisions.wait_for(ids, timeout=600)
-                hatchway_seconds += max(decisions.at[i] for i in ids) - started
+                round_hatchway = max(decisions.at[i] for i in ids) - started
+                hatchway_seconds += round_hatchway
                 hatchway_cpu += time.process_time() - cpu  # includes the worker's idle polls
                 routed += ids
                 started, cpu = time.perf_counter(), time.process_time()
                 for index in range(len(ids)):
                     config = {"configurable": {"thread_id": f"bare-{tag}-{index}"}}
                     bare.invoke({"message_id": index}, config)
-                bare_seconds += time.perf_counter() - started
+                round_bare = time.perf_counter() - started
+                bare_seconds += round_bare
                 bare_cpu += time.process_time() - cpu
+                paired.append(round_bare / round_hatchway)
     hatchway_rate = len(routed) / hatchway_seconds
     bare_rate = len(routed) / bare_seconds
     return {
@@ -343,6 +349,7 @@ def overhead(bench: Bench, mails: Sequence[bytes], count: int, rounds: int) -> d
         "hatchway": hatchway_rate,
         "bare": bare_rate,
         "ratio": hatchway_rate / bare_rate,
+        "paired": paired,
         "hatchway_cpu_ms": hatchway_cpu / len(routed) * 1000,
         "bare_cpu_ms": bare_cpu / len(routed) * 1000,
         "failed": len(decisions.failed),
@@ -551,13 +558,16 @@ def main() -> None:
             print(f"\n(a) offline models, worker concurrency 1, {args.rounds} alternating rounds")
             print(
                 "| database | emails | hatchway emails/s | bare graph emails/s | ratio "
-                "| CPU ms/email hatchway | bare | routed |"
+                "| median of round ratios (min-max) | CPU ms/email hatchway | bare | routed |"
             )
-            print("|---|---:|---:|---:|---:|---:|---:|---|")
+            print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
             for name, r in results.items():
+                rounds = r["paired"]
                 print(
                     f"| {name} | {r['emails']} | {r['hatchway']:.1f} | {r['bare']:.1f} "
-                    f"| {r['ratio']:.2f} | {r['hatchway_cpu_ms']:.1f} | {r['bare_cpu_ms']:.1f} "
+                    f"| {r['ratio']:.2f} | {statistics.median(rounds):.2f} "
+                    f"({min(rounds):.2f}-{max(rounds):.2f}) "
+                    f"| {r['hatchway_cpu_ms']:.1f} | {r['bare_cpu_ms']:.1f} "
                     f"| {r['routed']}, failed {r['failed']} |"
                 )
         if "b" in args.only:
