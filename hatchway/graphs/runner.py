@@ -71,8 +71,8 @@ def thread_config(message_id: int) -> RunnableConfig:
 
     ``max_concurrency`` 1: every step of the triage graph runs one node, in the caller's
     thread, so LangGraph's per-run thread pool only carries the checkpoint writes when the
-    run stops; capped at one thread, a run starts one thread for them instead of two (about
-    8% of a run's CPU with offline models, see BENCHMARKS.md)."""
+    run stops; capped at one thread, a run starts one thread for them instead of two (5–7%
+    of a run's CPU with offline models, see BENCHMARKS.md)."""
     return {"configurable": {"thread_id": str(message_id)}, "max_concurrency": 1}
 
 
