@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from hatchway.store.models import (
     CategoryMode,
     Flag,
 )
+from hatchway.store.models import ModelPin as ModelPinRow  # beside agents.pins' ModelPin
 
 OPS = Actor("olive", user_id=None)
 PINS = {
@@ -170,3 +172,35 @@ def test_cli_promote_refuses_without_evidence_and_lists_what_is_missing(
     killed = runner.invoke(app, ["categories", "kill", "--reason", "incident"])
     assert "STOPPED" in killed.output
     assert "GLOBAL KILL SWITCH ON" in runner.invoke(app, ["categories", "list"]).output
+
+
+def test_workers_starting_together_store_the_pins_once(database: Database) -> None:
+    """A second worker applying the same new pins while the first's transaction is open
+    waits for it, then finds the pins stored: no duplicate row (which stopped the worker on
+    PostgreSQL), one audit event per node."""
+    with database.session() as session:
+        ensure_categories(session)
+    outcome: dict[str, object] = {}
+
+    def second_worker() -> None:
+        try:
+            with database.session() as session:
+                outcome["changes"] = apply_model_pins(session, PINS, actor="system:worker-b")
+        except Exception as exc:  # reported below
+            outcome["error"] = exc
+
+    with database.session() as session:
+        apply_model_pins(session, PINS, actor="system:worker-a")
+        second = threading.Thread(target=second_worker)
+        second.start()
+        second.join(timeout=0.5)
+        assert second.is_alive(), "the second worker should wait for the first's transaction"
+    second.join(timeout=30)
+    assert outcome == {"changes": []}
+    with database.session() as session:
+        stored = session.scalars(select(ModelPinRow.node)).all()
+        actors = session.scalars(
+            select(AuditEvent.actor).where(AuditEvent.action == "model_pin.changed")
+        ).all()
+    assert sorted(stored) == sorted(PINS)
+    assert actors == ["system:worker-a"] * len(PINS)
