@@ -6,17 +6,32 @@ is BEGIN IMMEDIATE with a busy timeout, so the two processes take turns at claim
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from hatchway.demo import DEMO_OWN_DOMAINS, find_demo_data, ingest_mailbox_dir
-from hatchway.store.models import Draft, DraftAuthor, GraphRun, Job, JobState, NodeRun
+from hatchway.demo import DEMO_OWN_DOMAINS, find_demo_data
+from hatchway.intake import accept_raw_message
+from hatchway.store.models import (
+    Draft,
+    DraftAuthor,
+    GraphRun,
+    InboundSource,
+    InboundStatus,
+    Job,
+    JobState,
+    NodeRun,
+)
 from tests.observability._service import DemoService, WorkerProcess, start_worker
 
 pytestmark = pytest.mark.slow
+
+COPIES = 3
+OWN_DOMAINS = frozenset(DEMO_OWN_DOMAINS)
+_MESSAGE_ID = re.compile(rb"^Message-ID:[^\r\n]*", re.IGNORECASE | re.MULTILINE)
 
 
 def _wait_until_drained(service: DemoService, timeout: float = 240.0) -> None:
@@ -30,6 +45,29 @@ def _wait_until_drained(service: DemoService, timeout: float = 240.0) -> None:
     raise AssertionError("the queue was not drained in time")
 
 
+def _store_at_once(service: DemoService, copies: int) -> int:
+    """The demo mailbox ``copies`` times (each copy its own Message-IDs) in one transaction,
+    so all jobs are queued together: a worker that has jobs in flight claims again as soon
+    as one finishes, an idle one once a poll interval (1 s), so a workload that trickles in,
+    or that one worker drains within a second, may never reach the other. Returns how many
+    were queued for triage."""
+    paths = sorted(find_demo_data().mailbox.glob("*.eml"))
+    queued = 0
+    with service.database.session() as session:
+        for copy in range(copies):
+            for path in paths:
+                raw = _MESSAGE_ID.sub(
+                    f"Message-ID: <c{copy}-{path.stem}@copies>".encode(),
+                    (path.read_bytes()),
+                    count=1,
+                )
+                accepted = accept_raw_message(
+                    session, raw=raw, source=InboundSource.FILE, own_domains=OWN_DOMAINS
+                )
+                queued += accepted.message.status == InboundStatus.RECEIVED
+    return queued
+
+
 def test_two_workers_process_every_job_exactly_once(database_url: str, tmp_path: Path) -> None:
     service = DemoService(tmp_path, database_url)
     config = service.write_config()
@@ -40,10 +78,7 @@ def test_two_workers_process_every_job_exactly_once(database_url: str, tmp_path:
         for worker in workers:
             worker.wait_for_log("started; job kinds")
         # Both are polling before the first job exists, so both get a share.
-        counts = ingest_mailbox_dir(
-            service.database, find_demo_data().mailbox, frozenset(DEMO_OWN_DOMAINS)
-        )
-        assert sum(counts.values()) >= 60
+        assert _store_at_once(service, copies=COPIES) >= 60 * COPIES
         _wait_until_drained(service)
         assert [worker.terminate() for worker in workers] == [0, 0]
     finally:
@@ -67,7 +102,7 @@ def test_two_workers_process_every_job_exactly_once(database_url: str, tmp_path:
         ).all()
         graph_runs = session.scalar(select(func.count()).select_from(GraphRun))
     service.database.dispose()
-    assert len(jobs) >= 40
+    assert len(jobs) >= 40 * COPIES
     assert {(state, attempts) for _, state, attempts in jobs} == {(JobState.DONE, 1)}
     assert doubled_nodes == []
     assert drafts_per_message and {count for _, count in drafts_per_message} == {1}
