@@ -32,6 +32,7 @@ from langgraph.checkpoint.base import (
     CheckpointTuple,
 )
 from langgraph.checkpoint.sqlite import SqliteSaver
+from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random
 
 from hatchway.graphs.lease import LeaseRow
 from hatchway.store import Database
@@ -50,6 +51,7 @@ __all__ = [
 
 SETUP_LOCK_ID = 0x68617463  # "hatc": any fixed number shared by all hatchway processes
 SETUP_LOCK_TIMEOUT = 120.0
+WAL_SWITCH_SECONDS = 30.0  # as long as the checkpoint connection's busy timeout
 MAIN_SCHEMA = "hatchway_main"  # the main SQLite file, as attached to the checkpoint connection
 LEASE_COLUMNS = "fencing_token, lease_owner, lease_expires_at"
 
@@ -77,7 +79,7 @@ def _sqlite_saver(database: Database) -> Iterator[BaseCheckpointSaver[Any]]:
         sqlite_checkpoint_path(database), check_same_thread=False, timeout=30
     )
     try:
-        connection.execute("PRAGMA journal_mode=WAL")
+        _use_wal(connection)
         # As the main file (store/database.py): in WAL mode a commit then waits for no fsync;
         # at FULL each of a run's ~17 checkpoint commits did, most of a run's time on disk.
         connection.execute("PRAGMA synchronous=NORMAL")
@@ -86,6 +88,28 @@ def _sqlite_saver(database: Database) -> Iterator[BaseCheckpointSaver[Any]]:
         yield saver
     finally:
         connection.close()
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Put the checkpoint file in WAL mode (kept in the file), and wait while another
+    connection does so: workers opening a new file at once both try, and SQLite answers
+    one "database is locked" at once rather than after its busy timeout (that stopped a
+    worker starting beside another on a fresh install)."""
+    retrying = Retrying(
+        stop=stop_after_delay(WAL_SWITCH_SECONDS),
+        wait=wait_random(0.01, 0.05),
+        retry=retry_if_exception(_locked),
+        reraise=True,
+    )
+    for attempt in retrying:
+        with attempt:
+            mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                connection.execute("PRAGMA journal_mode=WAL")
+
+
+def _locked(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
 
 
 @contextmanager
