@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import bindparam, case, select, text
+from sqlalchemy import bindparam, case, select
 from sqlalchemy.orm import Session
 
 from hatchway.known_messages import already_stored, earlier_copy
@@ -38,6 +38,7 @@ from hatchway.store.models import (
     Thread,
     utcnow,
 )
+from hatchway.store.serial import serialise_transaction
 from hatchway.store.tables import MESSAGES as _MESSAGES
 
 __all__ = [
@@ -171,8 +172,7 @@ def parse_stored(
 
 
 def _serialise_threading(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _THREADING_LOCK})
+    serialise_transaction(session, _THREADING_LOCK)
 
 
 def reparse(

@@ -58,9 +58,10 @@ def call_node_model(
 
     A model its provider has retired is not called (ConfigError naming the pin and the fix):
     the provider would refuse it or answer with another model."""
-    deprecation, today = node_model.deprecation, today_utc()
-    if deprecation is not None and deprecation.retired(today):
-        raise deprecation.refusal(today)
+    if (deprecation := node_model.deprecation) is not None:
+        today = today_utc()  # only for a deprecated pin: most calls skip the clock
+        if deprecation.retired(today):
+            raise deprecation.refusal(today)
     if answers_offline(node_model.agent):
         return run_offline(node_model.agent, request, node=node, prompt=node_model.prompt)
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hatchway.agents.pins import ModelPin as PinSpec
 from hatchway.policies.automation import Actor, demote
 from hatchway.store.models import AuditEvent, Category, CategoryMode, ModelPin, utcnow
+from hatchway.store.serial import serialise_transaction
 
 __all__ = ["PINS_LOCK_ID", "apply_model_pins"]
 
@@ -28,8 +29,7 @@ def apply_model_pins(session: Session, pins: Mapping[str, PinSpec], *, actor: st
     advisory lock; SQLite's write transactions are serial already): the later one sees the
     rows the first stored, instead of inserting them again (a unique violation that stopped
     the worker) or recording the same change twice."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PINS_LOCK_ID})
+    serialise_transaction(session, PINS_LOCK_ID)
     stored = {row.node: row for row in session.scalars(select(ModelPin))}
     changes: list[str] = []
     for node, pin in sorted(pins.items()):
