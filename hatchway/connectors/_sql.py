@@ -4,8 +4,9 @@ No reflection: each logical table is a small settings model naming the physical 
 columns (``None`` for a column the database does not have). Queries are SQLAlchemy Core over
 lightweight ``table()``/``column()`` clauses, so any name is quoted correctly and nothing is
 read at start-up; each adapter builds its statements once, with bind parameters, and
-:meth:`SqlSource.rows` runs them with values. SQLAlchemy errors become hatchway errors here,
-in one place.
+:meth:`SqlSource.rows` runs them with values, on the DBAPI cursor (:mod:`hatchway.store.prepared`:
+a lookup reads some eight rows sets per email). SQLAlchemy errors become hatchway errors
+here, in one place.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from hatchway.connectors._values import MoneyUnit
 from hatchway.errors import ConfigError, ProtocolError, TransientError
 from hatchway.pool_ping import ping_when_idle
+from hatchway.store.prepared import Prepared
 
 __all__ = [
     "KeyType",
@@ -112,6 +114,7 @@ class SqlSource:
         self.engine = engine
         self.db_schema = db_schema
         self._reading = threading.local()  # the connection of this thread's reading(), if any
+        self._prepared: dict[Select[Any], Prepared] = {}  # each adapter statement, compiled once
 
     @classmethod
     def from_settings(cls, connector: str, settings: SqlSettingsBase) -> SqlSource:
@@ -145,12 +148,15 @@ class SqlSource:
     ) -> list[dict[str, Any]]:
         """Run a read, binding ``params`` to its bind parameters; its rows as dicts keyed by
         logical names."""
+        prepared = self._prepared.get(statement)
+        if prepared is None:
+            prepared = self._prepared.setdefault(statement, Prepared(statement))
         shared: Connection | None = getattr(self._reading, "connection", None)
         with self.errors():
             if shared is not None:
-                return [dict(row) for row in shared.execute(statement, params).mappings()]
+                return prepared.mappings(shared, params)
             with self.engine.connect() as connection:
-                return [dict(row) for row in connection.execute(statement, params).mappings()]
+                return prepared.mappings(connection, params)
 
     @contextmanager
     def reading(self) -> Iterator[None]:

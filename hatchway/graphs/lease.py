@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from hatchway.errors import HatchwayError
 from hatchway.store import Database
 from hatchway.store.models import GraphRun, GraphRunStatus, utcnow
+from hatchway.store.prepared import Prepared
 from hatchway.store.tables import GRAPH_RUNS
 
 __all__ = [
@@ -114,10 +115,10 @@ class ThreadLease:
             values["finished_at"] = finished_at
         params = {"b_thread_id": self.thread_id, "b_token": self.token}
         params |= {f"b_{column}": value for column, value in values.items()}
-        session.execute(_release_statement(tuple(sorted(values))), params)
+        _release_statement(tuple(sorted(values))).run(session, params)
 
 
-_TAKE: Final = (
+_TAKE: Final = Prepared(
     update(GRAPH_RUNS)
     .where(
         GRAPH_RUNS.c.thread_id == bindparam("b_thread_id"),
@@ -133,17 +134,17 @@ _TAKE: Final = (
     )
     .returning(GRAPH_RUNS.c.fencing_token, GRAPH_RUNS.c.id)
 )
-_HOLDER: Final = select(GRAPH_RUNS.c.lease_owner).where(
-    GRAPH_RUNS.c.thread_id == bindparam("b_thread_id")
+_HOLDER: Final = Prepared(
+    select(GRAPH_RUNS.c.lease_owner).where(GRAPH_RUNS.c.thread_id == bindparam("b_thread_id"))
 )
 
 
 @functools.cache
-def _release_statement(columns: tuple[str, ...]) -> Any:
+def _release_statement(columns: tuple[str, ...]) -> Prepared:
     """Clear the lease (if the token is still ours), and set ``columns`` (bound as b_...)."""
     values: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None}
     values |= {column: bindparam(f"b_{column}") for column in columns}
-    return (
+    return Prepared(
         update(GRAPH_RUNS)
         .where(
             GRAPH_RUNS.c.thread_id == bindparam("b_thread_id"),
@@ -181,11 +182,11 @@ def take_lease(
     graph run)."""
     now = utcnow()
     params = {"b_thread_id": thread_id, "b_now": now, "b_owner": owner, "b_expires": now + duration}
-    taken = session.execute(_TAKE, params).one_or_none()
+    taken = _TAKE.first(session, params)
     if taken is not None:
         token, run_id = taken
         return TakenLease(ThreadLease(database, thread_id, owner, token), run_id)
-    holder = session.execute(_HOLDER, {"b_thread_id": thread_id}).scalar_one_or_none()
+    holder = _HOLDER.scalar(session, {"b_thread_id": thread_id})
     raise ThreadBusy(thread_id, holder)
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import insert
 from hatchway.graphs.state import TriageState
 from hatchway.store import Database
 from hatchway.store.models import NodeRunStatus, utcnow
+from hatchway.store.prepared import Prepared
 from hatchway.store.tables import NODE_RUNS
 
 __all__ = ["NodeRecord", "NodeResult", "NodeRunBuffer", "guarded", "recorded_node"]
@@ -39,7 +40,7 @@ SUMMARY_LIMIT = 2000
 
 # Core, not the ORM's bulk insert, which would group the rows by which of their values are
 # None: a whole run's records go in one executemany.
-_INSERT: Final = insert(NODE_RUNS)
+_INSERT: Final = Prepared(insert(NODE_RUNS))
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class NodeRunBuffer:
             pending, self._pending = self._pending, []
             if pending:
                 with self.database.transaction() as connection:
-                    connection.execute(_INSERT, pending)
+                    _INSERT.run_many(connection, pending)
 
 
 _buffer: ContextVar[NodeRunBuffer | None] = ContextVar("hatchway_node_runs", default=None)
@@ -173,7 +174,7 @@ def _write(
         buffer.add(run)
         return
     with database.transaction() as connection:
-        connection.execute(_INSERT, [run])
+        _INSERT.run_many(connection, [run])
 
 
 def _clip(text: str | None) -> str | None:

@@ -34,6 +34,7 @@ from hatchway.observability.context import log_context
 from hatchway.per_email import one_email
 from hatchway.store.jobs import current_job, finish_job
 from hatchway.store.models import GraphRunStatus, InboundStatus, utcnow
+from hatchway.store.prepared import Prepared
 from hatchway.store.tables import GRAPH_RUNS
 from hatchway.store.tables import MESSAGES as _MESSAGES
 
@@ -184,7 +185,7 @@ class TriageRunner:
         with self.database.transaction() as connection:
             if new:
                 ensure_graph_run(connection, message_id)
-                connection.execute(_MARK_TRIAGING, {"row_id": message_id})
+                _MARK_TRIAGING.run(connection, {"row_id": message_id})
             lease, run_id = take_lease(
                 connection, self.database, str(message_id), self.owner, duration
             )
@@ -238,7 +239,7 @@ def ensure_graph_run(connection: Connection, message_id: int) -> None:
     """Create the graph run of a message's thread unless it exists (a concurrent creator's
     row wins the unique thread_id), in the caller's transaction."""
     params = {"b_thread_id": str(message_id), "b_message_id": message_id}
-    connection.execute(_CREATE_RUN[connection.dialect.name], params)
+    _CREATE_RUN[connection.dialect.name].run(connection, params)
 
 
 def _create_run(insert: Any) -> Any:
@@ -255,11 +256,11 @@ def _create_run(insert: Any) -> Any:
 
 
 _CREATE_RUN: Final = {
-    "postgresql": _create_run(postgresql.insert),
-    "sqlite": _create_run(sqlite.insert),
+    "postgresql": Prepared(_create_run(postgresql.insert)),
+    "sqlite": Prepared(_create_run(sqlite.insert)),
 }
 # Only a message still waiting: a thread already past its start keeps the status it has.
-_MARK_TRIAGING: Final = (
+_MARK_TRIAGING: Final = Prepared(
     update(_MESSAGES)
     .where(
         _MESSAGES.c.id == bindparam("row_id"),

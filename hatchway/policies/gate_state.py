@@ -29,6 +29,7 @@ from hatchway.policies.gate import (
 )
 from hatchway.store import Database
 from hatchway.store.models import AuditEvent, Category, CategoryMode, ModelPin, utcnow
+from hatchway.store.prepared import Prepared
 from hatchway.store.tables import MODEL_PINS
 
 __all__ = [
@@ -51,12 +52,13 @@ GATE_NODE = "gate"
 NO_GATE = "no gate model is trained yet (`hatchway gate train`), so nothing is sent automatically"
 
 
-_GATE_VERSION: Final = select(MODEL_PINS.c.spec).where(MODEL_PINS.c.node == GATE_NODE)
+_GATE_VERSION: Final = Prepared(select(MODEL_PINS.c.spec).where(MODEL_PINS.c.node == GATE_NODE))
 
 
 def current_gate_version(session: Session) -> str | None:
     """The version of the gate in force, or None before the first training."""
-    return session.execute(_GATE_VERSION).scalar_one_or_none()
+    version: str | None = _GATE_VERSION.scalar(session)
+    return version
 
 
 def current_gate(session: Session, models_dir: Path) -> GateModel | UnknownGate:
@@ -79,7 +81,7 @@ class GateInForce:
     def current(self) -> GateModel | UnknownGate:
         """One small query for the pinned version; the model itself comes from memory."""
         with self.database.reading() as connection:
-            version = connection.execute(_GATE_VERSION).scalar_one_or_none()
+            version = _GATE_VERSION.scalar(connection)
         if version is None:
             return UnknownGate(NO_GATE)
         if self._loaded is None or self._loaded[0] != version:

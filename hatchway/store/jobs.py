@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from hatchway.store.database import Database
 from hatchway.store.models import Job, JobState, Lane, utcnow
+from hatchway.store.prepared import Prepared
 from hatchway.store.tables import JOBS
 
 __all__ = [
@@ -106,9 +107,9 @@ def _claim_statement(*, in_lanes: bool) -> Any:
     )
 
 
-_CLAIM_ANY_LANE: Final = _claim_statement(in_lanes=False)
-_CLAIM_IN_LANES: Final = _claim_statement(in_lanes=True)
-_FINISH: Final = (
+_CLAIM_ANY_LANE: Final = Prepared(_claim_statement(in_lanes=False))
+_CLAIM_IN_LANES: Final = Prepared(_claim_statement(in_lanes=True))
+_FINISH: Final = Prepared(
     update(JOBS)
     .where(JOBS.c.id == bindparam("b_id"), JOBS.c.lease_token == bindparam("b_token"))
     .values(
@@ -141,7 +142,7 @@ def claim_job(
     if lanes is not None:
         claim, params["lanes"] = _CLAIM_IN_LANES, [int(lane) for lane in lanes]
     with database.transaction() as connection:
-        row = connection.execute(claim, params).one_or_none()
+        row = claim.first(connection, params)
     if row is None:
         return None
     return ClaimedJob(
@@ -159,7 +160,7 @@ def claim_job(
 def finish_job(session: Session | Connection, job: ClaimedJob) -> bool:
     """Mark the job done, in the caller's transaction. False when our lease was lost."""
     params = {"b_id": job.id, "b_token": job.lease_token, "b_finished_at": utcnow()}
-    return bool(session.execute(_FINISH, params).rowcount)  # type: ignore[attr-defined]
+    return bool(_FINISH.run(session, params))
 
 
 @dataclass

@@ -22,6 +22,7 @@ from hatchway.store.models import (
     WebhookEvent,
     utcnow,
 )
+from hatchway.store.prepared import Prepared
 from hatchway.store.tables import MESSAGES, WEBHOOK_EVENTS
 
 __all__ = [
@@ -59,13 +60,13 @@ def record_event(session: Session, *, type: EventType, payload: Mapping[str, Any
     return event
 
 
-_INSERT_EVENT: Final = insert(WEBHOOK_EVENTS)
+_INSERT_EVENT: Final = Prepared(insert(WEBHOOK_EVENTS))
 
 
 def record_event_in(connection: Connection, *, type: EventType, payload: Mapping[str, Any]) -> None:
     """:func:`record_event` on a Core connection, in its transaction (the graph's route
     node records one per email this way, without an ORM session)."""
-    connection.execute(_INSERT_EVENT, _event_row(type, payload))
+    _INSERT_EVENT.run(connection, _event_row(type, payload))
 
 
 def _event_row(type: EventType, payload: Mapping[str, Any]) -> dict[str, Any]:

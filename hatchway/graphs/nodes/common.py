@@ -14,6 +14,7 @@ from hatchway.agents.pins import ModelPin
 from hatchway.agents.runinfo import RunInfo
 from hatchway.graphs.recording import NodeRecord
 from hatchway.store import Database
+from hatchway.store.prepared import Prepared
 from hatchway.store.tables import MESSAGES as _MESSAGES
 
 __all__ = ["MessageText", "load_message", "messages_cached", "model_record"]
@@ -31,8 +32,10 @@ class MessageText(NamedTuple):
 _run_messages: ContextVar[dict[int, MessageText] | None] = ContextVar(
     "hatchway_run_messages", default=None
 )
-_LOAD: Final = select(*(_MESSAGES.c[name] for name in MessageText._fields)).where(
-    _MESSAGES.c.id == bindparam("b_id")
+_LOAD: Final = Prepared(
+    select(*(_MESSAGES.c[name] for name in MessageText._fields)).where(
+        _MESSAGES.c.id == bindparam("b_id")
+    )
 )
 
 
@@ -60,7 +63,7 @@ def load_message(database: Database, message_id: int) -> MessageText:
 
 def _load(database: Database, message_id: int) -> MessageText:
     with database.reading() as connection:
-        row = connection.execute(_LOAD, {"b_id": message_id}).one_or_none()
+        row = _LOAD.first(connection, {"b_id": message_id})
     if row is None:
         raise LookupError(f"inbound message {message_id} does not exist")
     return MessageText(*row)

@@ -13,6 +13,7 @@ from hatchway.graphs.nodes.common import load_message, model_record
 from hatchway.graphs.recording import NodeFunction, NodeRecord, NodeResult
 from hatchway.graphs.services import NodeModel, TriageServices
 from hatchway.graphs.state import TriageState
+from hatchway.store.prepared import Prepared
 from hatchway.store.tables import CATEGORIES as _CATEGORIES
 
 __all__ = ["classify_is_unsure", "make_classify", "make_classify_fallback", "make_draft"]
@@ -96,12 +97,12 @@ def make_draft(services: TriageServices) -> NodeFunction:
     return draft
 
 
-_ANSWERABLE: Final = select(_CATEGORIES.c.answerable).where(
-    _CATEGORIES.c.name == bindparam("b_name")
+_ANSWERABLE: Final = Prepared(
+    select(_CATEGORIES.c.answerable).where(_CATEGORIES.c.name == bindparam("b_name"))
 )
 
 
 def _answerable(services: TriageServices, category: str) -> bool:
     with services.database.reading() as connection:
-        answerable = connection.execute(_ANSWERABLE, {"b_name": category}).scalar_one_or_none()
+        answerable = _ANSWERABLE.scalar(connection, {"b_name": category})
     return answerable is None or bool(answerable)

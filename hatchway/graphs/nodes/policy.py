@@ -26,6 +26,7 @@ from hatchway.graphs.state import TriageState
 from hatchway.policies.claims import FactIndex, check_claims, failed_claims
 from hatchway.policies.gate import GATE_MODEL, GateInput
 from hatchway.policies.rules import build_context, evaluate
+from hatchway.store.prepared import Prepared
 from hatchway.store.tables import MESSAGES
 
 __all__ = ["make_check", "make_gate", "make_lookup", "make_rules"]
@@ -143,7 +144,7 @@ def make_check(services: TriageServices) -> NodeFunction:
     return check
 
 
-_RAW: Final = select(MESSAGES.c.raw).where(MESSAGES.c.id == bindparam("b_id"))
+_RAW: Final = Prepared(select(MESSAGES.c.raw).where(MESSAGES.c.id == bindparam("b_id")))
 
 
 def _injection_results(services: TriageServices, message_id: int) -> list[dict[str, Any]]:
@@ -152,7 +153,7 @@ def _injection_results(services: TriageServices, message_id: int) -> list[dict[s
     raw = None
     if message.html_body:
         with services.database.reading() as connection:
-            raw = connection.execute(_RAW, {"b_id": message_id}).scalar_one_or_none()
+            raw = _RAW.scalar(connection, {"b_id": message_id})
     signals = injection_signals(message.subject or "", message.text_body or "", raw)
     return [
         {

@@ -20,6 +20,7 @@ from hatchway.graphs.recording import NodeFunction, NodeRecord, NodeResult
 from hatchway.graphs.services import TriageServices
 from hatchway.graphs.state import TriageState
 from hatchway.store.models import ROLE_RANK, CategoryMode, InboundStatus, Role, Route
+from hatchway.store.prepared import Prepared
 from hatchway.store.tables import CATEGORIES, DRAFTS, MESSAGES
 from hatchway.webhooks import EventType
 from hatchway.webhooks.events import ITEM_COLUMNS, ItemRow, item_payload_of, record_event_in
@@ -53,20 +54,24 @@ def make_route(services: TriageServices) -> NodeFunction:
 
 
 # What route runs for every email, built once (see hatchway.store.database on why).
-_CATEGORY_MODE: Final = select(
-    CATEGORIES.c.mode, CATEGORIES.c.threshold, CATEGORIES.c.kill_switch
-).where(CATEGORIES.c.name == bindparam("b_name"))
-_EXISTING_DRAFT: Final = select(DRAFTS.c.id).where(
-    DRAFTS.c.graph_run_id == bindparam("b_run_id"), DRAFTS.c.revision == 1
+_CATEGORY_MODE: Final = Prepared(
+    select(CATEGORIES.c.mode, CATEGORIES.c.threshold, CATEGORIES.c.kill_switch).where(
+        CATEGORIES.c.name == bindparam("b_name")
+    )
 )
-_INSERT_DRAFT: Final = insert(DRAFTS).returning(DRAFTS.c.id)
+_EXISTING_DRAFT: Final = Prepared(
+    select(DRAFTS.c.id).where(
+        DRAFTS.c.graph_run_id == bindparam("b_run_id"), DRAFTS.c.revision == 1
+    )
+)
+_INSERT_DRAFT: Final = Prepared(insert(DRAFTS).returning(DRAFTS.c.id))
 
 
 def _category_mode(connection: Connection, state: TriageState) -> tuple[CategoryMode, float | None]:
     classification = state.get("classification")
     if classification is None:
         return CategoryMode.REVIEW, None
-    category = connection.execute(_CATEGORY_MODE, {"b_name": classification["category"]}).first()
+    category = _CATEGORY_MODE.first(connection, {"b_name": classification["category"]})
     if category is None or category.kill_switch:
         return CategoryMode.REVIEW, None
     return CategoryMode(category.mode), category.threshold
@@ -89,7 +94,7 @@ def _store_draft(
 ) -> int | None:
     if state.get("draft") is None:
         return None
-    existing = connection.scalar(_EXISTING_DRAFT, {"b_run_id": state["graph_run_id"]})
+    existing = _EXISTING_DRAFT.scalar(connection, {"b_run_id": state["graph_run_id"]})
     if existing is not None:
         return int(existing)
     reply = DraftReply.model_validate(state["draft"])
@@ -112,7 +117,7 @@ def _store_draft(
         "would_auto_send": would_auto,
         "review_reasons": [*state.get("review_reasons", []), *_shadow_note(route, would_auto)],
     }
-    return int(connection.execute(_INSERT_DRAFT, row).scalar_one())
+    return int(_INSERT_DRAFT.scalar(connection, row))
 
 
 def _shadow_note(route: Route, would_auto: bool) -> list[str]:
@@ -140,7 +145,7 @@ def _update_message(
         params["b_role"] = role.value
         params["b_senior"] = [other.value for other in Role if ROLE_RANK[other] > ROLE_RANK[role]]
     shape = (classification is not None, to_review, escalation is not None)
-    row: ItemRow | None = connection.execute(_MESSAGE_STATEMENTS[shape], params).first()
+    row: ItemRow | None = _MESSAGE_STATEMENTS[shape].first(connection, params)
     return row
 
 
@@ -167,5 +172,5 @@ def _message_statement(category: bool, review: bool, escalate: bool) -> Any:
 
 
 _MESSAGE_STATEMENTS: Final = {
-    shape: _message_statement(*shape) for shape in product((False, True), repeat=3)
+    shape: Prepared(_message_statement(*shape)) for shape in product((False, True), repeat=3)
 }
