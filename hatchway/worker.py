@@ -92,6 +92,11 @@ class Worker:
         self.backfill_slots = concurrency if backfill_slots is None else backfill_slots
         self._hurry = threading.Event()  # a second signal: hand back now
         self._slot_freed = threading.Event()  # a job in flight has finished
+        # The threads whose job is over, by the time they set _slot_freed: the loop may
+        # wake before such a thread has exited (is_alive() still True), and must free its
+        # slot all the same, or with every slot taken it would wait for no one.
+        self._finished: set[threading.Thread] = set()
+        self._finished_lock = threading.Lock()
 
     def run_once(self) -> bool:
         """Claim and run at most one job, in this thread. True when a job was run."""
@@ -128,7 +133,11 @@ class Worker:
 
     def _fill(self, in_flight: dict[threading.Thread, ClaimedJob]) -> bool:
         """Claim jobs into free slots; True when the queue had no more for us."""
-        for thread in [thread for thread in in_flight if not thread.is_alive()]:
+        with self._finished_lock:
+            finished, self._finished = self._finished, set()
+        for thread in [
+            thread for thread in in_flight if thread in finished or not thread.is_alive()
+        ]:
             del in_flight[thread]
         while len(in_flight) < self.concurrency and not self.stop_event.is_set():
             backfill = sum(job.lane != Lane.LIVE for job in in_flight.values())
@@ -144,6 +153,8 @@ class Worker:
             try:
                 self._execute(job)
             finally:
+                with self._finished_lock:
+                    self._finished.add(threading.current_thread())
                 self._slot_freed.set()
 
         context = contextvars.copy_context()

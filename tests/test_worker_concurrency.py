@@ -139,3 +139,31 @@ def test_backfill_holds_at_most_its_slots_and_live_mail_takes_the_rest(database:
     assert most_backfill[0] == 1
     with pytest.raises(ValueError, match="backfill_slots"):
         Worker(database, {}, concurrency=2, backfill_slots=3)
+
+
+class _SlowToExit(threading.Event):
+    """A slot-freed event whose setter lingers (its thread still alive) after setting it,
+    as a finishing job thread may when the loop wakes before it has exited."""
+
+    def set(self) -> None:
+        super().set()
+        if threading.current_thread().name.startswith("job-"):
+            threading.Event().wait(0.3)
+
+
+def test_a_slot_frees_when_its_job_is_done_even_before_its_thread_has_exited(
+    database: Database,
+) -> None:
+    ids = _jobs(database, 3)
+    worker = Worker(database, {"triage": lambda job: None}, concurrency=1, poll_interval=0.01)
+    worker._slot_freed = _SlowToExit()
+    thread, result = _run(worker)
+    deadline = threading.Event()
+    for _ in range(100):  # 5 s; each job takes 0.3 s to leave its thread
+        if all(state == JobState.DONE for state in _states(database).values()):
+            break
+        deadline.wait(0.05)
+    worker.stop()
+    thread.join(timeout=10)
+    assert result == [True]
+    assert _states(database) == dict.fromkeys(ids, JobState.DONE)
