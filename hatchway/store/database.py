@@ -17,7 +17,8 @@ a triage run's time).
 What runs for every email (the job claim, the thread lease, node records) uses Core
 statements built once with bind parameters, on a :meth:`Database.transaction` connection:
 building a statement, its cache key and the ORM session around it cost several times the
-statement itself (one UPDATE on SQLite: 360 µs through the ORM, 80 µs this way).
+statement itself (one UPDATE on SQLite: 360 µs through the ORM, 80 µs this way), and they
+execute as :class:`~hatchway.store.prepared.Prepared` statements, on the DBAPI cursor.
 """
 
 from __future__ import annotations
