@@ -9,14 +9,16 @@ is its per-execution machinery (the execution context, the compiled-cache lookup
 Result and Row objects), which on a one-row statement cost about as much as the statement
 itself: a triage run with offline models is some 30 such statements (BENCHMARKS.md).
 
-Kept from ``Connection.execute``: the ``before_cursor_execute`` and ``after_cursor_execute``
-events (statement-level listeners still see every statement; ``context`` is None), and
-errors: a DBAPI error leaves as SQLAlchemy's :class:`~sqlalchemy.exc.DBAPIError` subclass
-for it, and a lost server connection is invalidated, as SQLAlchemy does. Not kept: the
-engine's ``echo`` log and ``handle_error`` events. Transactions stay SQLAlchemy's
-(``Database.transaction``, a session, ``engine.connect``). A Python-side default that is
-neither a value nor a function (a sequence) is refused: pass that column's value; a
-function that reads the execution context would be given None.
+Given an ORM session, a statement runs on the session's connection, in its transaction,
+after its autoflush (as ``Session.execute`` would). Kept from ``Connection.execute``: the
+``before_cursor_execute`` and ``after_cursor_execute`` events (statement-level listeners
+still see every statement; ``context`` is None), and errors: a DBAPI error leaves as
+SQLAlchemy's :class:`~sqlalchemy.exc.DBAPIError` subclass for it, and a lost server
+connection is invalidated, as SQLAlchemy does. Not kept: the engine's ``echo`` log and
+``handle_error`` events. Transactions stay SQLAlchemy's (``Database.transaction``, a
+session, ``engine.connect``). A Python-side default that is neither a value nor a function
+(a sequence) is refused: pass that column's value; a function that reads the execution
+context would be given None.
 """
 
 from __future__ import annotations
@@ -107,7 +109,12 @@ class Prepared:
             self._execute(connection, rows, many=True)
 
     def _execute(self, on: On, params: Sequence[Params], *, many: bool) -> _Outcome:
-        connection = on.connection() if isinstance(on, Session) else on
+        if isinstance(on, Session):
+            if on.autoflush:  # as session.execute does: pending objects are written first
+                on.flush()
+            connection = on.connection()
+        else:
+            connection = on
         dialect = connection.dialect
         plan = self._plan(dialect, params[0], many)
         bound = [_bound(plan, values) for values in params]

@@ -33,8 +33,10 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from hatchway.store import Database
+from hatchway.store.models import ModelPin
 from hatchway.store.models.base import UTCDateTime
 from hatchway.store.prepared import Prepared
+from hatchway.store.tables import MODEL_PINS
 
 METADATA = MetaData()
 WHEN = datetime(2026, 3, 1, 12, 30, 5, 123456, tzinfo=UTC)
@@ -172,6 +174,16 @@ def test_rows_of_a_session_use_its_connection(empty_database: Database) -> None:
         assert _BY_NAMES.rows(session, {"names": ["in-session"]})[0].name == "in-session"
     with empty_database.session() as session:
         assert session.execute(select(ITEMS.c.name)).scalars().all() == ["in-session"]
+
+
+def test_a_session_writes_its_pending_objects_first_as_execute_does(database: Database) -> None:
+    pinned = Prepared(select(MODEL_PINS.c.spec).where(MODEL_PINS.c.node == bindparam("node")))
+    with database.session() as session:
+        session.add(ModelPin(node="probe", spec="p:m@1", provider="p", model="m", version="1"))
+        assert pinned.scalar(session, {"node": "probe"}) == "p:m@1"
+        with session.no_autoflush:
+            session.add(ModelPin(node="later", spec="p:m@2", provider="p", model="m", version="2"))
+            assert pinned.scalar(session, {"node": "later"}) is None
 
 
 @pytest.mark.postgres
