@@ -135,10 +135,8 @@ class Worker:
         """Claim jobs into free slots; True when the queue had no more for us."""
         with self._finished_lock:
             finished, self._finished = self._finished, set()
-        for thread in [
-            thread for thread in in_flight if thread in finished or not thread.is_alive()
-        ]:
-            del in_flight[thread]
+        for thread in finished:  # one handed back by an earlier run() may finish late: pop
+            in_flight.pop(thread, None)
         while len(in_flight) < self.concurrency and not self.stop_event.is_set():
             backfill = sum(job.lane != Lane.LIVE for job in in_flight.values())
             live_only = backfill >= self.backfill_slots

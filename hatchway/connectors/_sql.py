@@ -5,7 +5,7 @@ columns (``None`` for a column the database does not have). Queries are SQLAlche
 lightweight ``table()``/``column()`` clauses, so any name is quoted correctly and nothing is
 read at start-up; each adapter builds its statements once, with bind parameters, and
 :meth:`SqlSource.rows` runs them with values, on the DBAPI cursor (:mod:`hatchway.store.prepared`:
-a lookup reads some eight rows sets per email). SQLAlchemy errors become hatchway errors
+a lookup reads some eight row sets per email). SQLAlchemy errors become hatchway errors
 here, in one place.
 """
 

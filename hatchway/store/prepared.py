@@ -23,7 +23,6 @@ context would be given None.
 
 from __future__ import annotations
 
-import threading
 from collections import namedtuple
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -76,8 +75,8 @@ class Prepared:
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
         self._plans: dict[tuple[str, tuple[str, ...], bool], _Plan] = {}
+        # Job threads share these; two compiling the same plan at once store equal ones.
         self._results: dict[str, _Results] = {}
-        self._lock = threading.Lock()  # job threads share the module-level statements
 
     def rows(self, connection: On, params: Params | None = None) -> list[Any]:
         """The statement's rows (a SELECT, or DML with RETURNING), values type-processed:
@@ -153,9 +152,7 @@ class Prepared:
             positional = compiled.positiontup is not None
             processors = _bind_processors(compiled, dialect)
             expands = bool(compiled.post_compile_params or compiled.literal_execute_params)
-            plan = _Plan(compiled, positional, defaults, processors, expands)
-            with self._lock:
-                self._plans[key] = plan
+            plan = self._plans[key] = _Plan(compiled, positional, defaults, processors, expands)
         return plan
 
     def _result_plan(self, dialect: Dialect, description: Sequence[Any]) -> _Results:
@@ -170,8 +167,7 @@ class Prepared:
             keys = tuple(str(described[0]) for described in description)
             row = namedtuple("Row", keys, rename=True)  # type: ignore[misc]  # noqa: PYI024
             results = _Results(keys, tuple(processors), any(processors), row)
-            with self._lock:
-                self._results[dialect.name] = results
+            self._results[dialect.name] = results
         return results
 
 
