@@ -148,7 +148,10 @@ class Prepared:
                 dialect=dialect, column_keys=list(key[1]), for_executemany=many
             )
             assert isinstance(compiled, SQLCompiler)
-            defaults = tuple(_python_default(column) for column in _prefetch(compiled))
+            defaults = (
+                *(_python_default(column, column.default) for column in compiled.insert_prefetch),
+                *(_python_default(column, column.onupdate) for column in compiled.update_prefetch),
+            )
             positional = compiled.positiontup is not None
             processors = _bind_processors(compiled, dialect)
             expands = bool(compiled.post_compile_params or compiled.literal_execute_params)
@@ -184,15 +187,10 @@ def _bind_processors(compiled: SQLCompiler, dialect: Dialect) -> dict[str, Any]:
     return processors
 
 
-def _prefetch(compiled: SQLCompiler) -> list[Any]:
-    """The columns whose value SQLAlchemy computes in Python before the statement runs."""
-    return [*compiled.insert_prefetch, *compiled.update_prefetch]
-
-
-def _python_default(column: Any) -> tuple[str, Any]:
-    """``column``'s default or onupdate (INSERT or UPDATE): a scalar, or a callable that
+def _python_default(column: Any, default: Any) -> tuple[str, Any]:
+    """A column SQLAlchemy fills in Python before the statement runs, with ``default`` (its
+    ``default`` in an INSERT, its ``onupdate`` in an UPDATE): a scalar, or a callable that
     needs no execution context (``default=utcnow``, ``default=list``)."""
-    default = column.default if column.default is not None else column.onupdate
     if default is None or not (default.is_scalar or default.is_callable):
         raise ValueError(f"column {column.key}: pass its value (its default is not a plain one)")
     return column.key, default

@@ -64,6 +64,7 @@ ITEMS = Table(
     Column("created_at", UTCDateTime(), default=_stamp),
     Column("touched_at", UTCDateTime(), onupdate=_stamp),
     Column("revision", Integer, default=1),
+    Column("stage", String(16), default="created", onupdate="updated"),
 )
 
 _INSERT = Prepared(insert(ITEMS).returning(ITEMS.c.id))
@@ -141,6 +142,15 @@ def test_update_returning_and_rowcount(connection: Connection) -> None:
     assert _RENAME.first(connection, {"old": "cheap", "new": "x"}) is None
     assert _DEACTIVATE.run(connection, {"above": Decimal(5)}) == 1
     assert _DEACTIVATE.run(connection, {"above": Decimal(100)}) == 0
+
+
+def test_an_update_takes_the_onupdate_value_not_the_insert_default(
+    connection: Connection,
+) -> None:
+    _INSERT.run(connection, _row("staged"))
+    assert _BY_NAMES.rows(connection, {"names": ["staged"]})[0].stage == "created"
+    _RENAME.run(connection, {"old": "staged", "new": "restaged"})
+    assert _BY_NAMES.rows(connection, {"names": ["restaged"]})[0].stage == "updated"
 
 
 def test_a_constraint_error_is_sqlalchemys_with_the_statement(connection: Connection) -> None:
